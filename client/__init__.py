@@ -1,0 +1,1 @@
+"""Clients of Rapporteur: the async live client, the HTTP API client, the CLI."""

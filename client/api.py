@@ -1,0 +1,80 @@
+"""A small synchronous client of the HTTP API, for the CLI and for scripts.
+
+Standard library only (urllib): the CLI needs no event loop for one request. Errors from
+the server arrive as `ApiError` with the server's stable code.
+"""
+
+import json
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+from typing import Any
+
+import msgspec
+
+from events.envelope import StoredEvent, decode_event
+from events.model import Report
+from events.protocol import ReportView
+
+_report_view = msgspec.json.Decoder(ReportView)
+_raw_list = msgspec.json.Decoder(list[msgspec.Raw])
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(f"{code}: {message} (HTTP {status})")
+        self.status = status
+        self.code = code
+        self.message = message
+
+
+class Api:
+    def __init__(self, base_url: str, drafter: str, timeout: float = 30.0) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.drafter = drafter
+        self.timeout = timeout
+
+    def _request(self, method: str, path: str, body: Any = None, query: dict[str, Any] | None = None) -> bytes:
+        url = self.base_url + path
+        if query:
+            url += "?" + urllib.parse.urlencode({k: v for k, v in query.items() if v is not None})
+        data = None if body is None else msgspec.json.encode(body)
+        request = urllib.request.Request(url, data=data, method=method)
+        request.add_header("X-Drafter", self.drafter)
+        if data is not None:
+            request.add_header("Content-Type", "application/json")
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                return response.read()
+        except urllib.error.HTTPError as error:
+            payload = error.read()
+            try:
+                detail = json.loads(payload)
+                raise ApiError(error.code, detail["code"], detail["message"]) from None
+            except (ValueError, KeyError, TypeError):
+                raise ApiError(error.code, "http_error", payload.decode(errors="replace")) from None
+
+    def create_report(self, title: str, report_id: str | None = None) -> str:
+        body = {"title": title, "report_id": report_id, "command_id": str(uuid.uuid4())}
+        return json.loads(self._request("POST", "/api/reports", {k: v for k, v in body.items() if v}))["id"]
+
+    def reports(self) -> list[dict[str, Any]]:
+        return json.loads(self._request("GET", "/api/reports"))
+
+    def report(self, report_id: str, at: int | None = None) -> tuple[int, Report]:
+        view = _report_view.decode(self._request("GET", f"/api/reports/{report_id}", query={"at": at}))
+        return view.version, view.report
+
+    def text(self, report_id: str, at: int | None = None) -> str:
+        return self._request("GET", f"/api/reports/{report_id}/text", query={"at": at}).decode()
+
+    def events(self, report_id: str, after: int = 0, limit: int | None = None) -> list[StoredEvent]:
+        raw = self._request("GET", f"/api/reports/{report_id}/events", query={"after": after, "limit": limit})
+        return [decode_event(item) for item in _raw_list.decode(raw)]
+
+    def submit(self, report_id: str, command: dict[str, Any], *, command_id: str | None = None, expected_version: int | None = None) -> dict[str, Any]:
+        body: dict[str, Any] = {"command_id": command_id or str(uuid.uuid4()), "command": command}
+        if expected_version is not None:
+            body["expected_version"] = expected_version
+        return json.loads(self._request("POST", f"/api/reports/{report_id}/commands", body))

@@ -1,0 +1,60 @@
+"""The stored event: a payload wrapped in the facts the log keeps about it.
+
+This is the public format of the event log (Redis stream entries, HTTP and WebSocket
+messages). `type` and `schema` say how to read `data`; `version` numbers a report's events
+1, 2, 3… with no gap; `actor` is stamped by the server from the authenticated drafter.
+"""
+
+from datetime import datetime
+
+import msgspec
+
+from events.catalogue import Event, decode_payload
+
+
+class StoredEvent(msgspec.Struct, frozen=True, kw_only=True):
+    report_id: str
+    version: int
+    event_id: str
+    type: str
+    schema: int
+    actor: str
+    at: datetime
+    command_id: str
+    data: Event
+
+
+class _RawStoredEvent(msgspec.Struct, frozen=True, kw_only=True):
+    report_id: str
+    version: int
+    event_id: str
+    type: str
+    schema: int
+    actor: str
+    at: datetime
+    command_id: str
+    data: msgspec.Raw
+
+
+_encoder = msgspec.json.Encoder()
+_raw_decoder = msgspec.json.Decoder(_RawStoredEvent)
+
+
+def encode_event(event: StoredEvent) -> bytes:
+    return _encoder.encode(event)
+
+
+def decode_event(raw: bytes) -> StoredEvent:
+    """Read an event written by this or any earlier version of Rapporteur."""
+    stored = _raw_decoder.decode(raw)
+    return StoredEvent(
+        report_id=stored.report_id,
+        version=stored.version,
+        event_id=stored.event_id,
+        type=stored.type,
+        schema=stored.schema,
+        actor=stored.actor,
+        at=stored.at,
+        command_id=stored.command_id,
+        data=decode_payload(stored.type, stored.schema, stored.data),
+    )

@@ -1,0 +1,25 @@
+"""Constrained field types shared by commands, events and the model.
+
+The constraints live in the types so that msgspec rejects bad input at the edge with a
+precise path, and so that every id that ends up inside a Redis key has a known shape.
+"""
+
+from typing import Annotated
+
+from msgspec import Meta
+
+UUID_PATTERN = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+
+Id = Annotated[str, Meta(pattern=UUID_PATTERN, description="a lowercase UUID")]
+CommandId = Annotated[
+    str,
+    Meta(
+        pattern="^[A-Za-z0-9._:-]{1,128}$",
+        description="chosen by the client; retrying with the same id applies the command once",
+    ),
+]
+Title = Annotated[str, Meta(min_length=1, max_length=2_000)]
+Text = Annotated[str, Meta(max_length=100_000)]
+Version = Annotated[int, Meta(ge=0)]
+
+MAX_DRAFTER_LENGTH = 100

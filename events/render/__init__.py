@@ -1,0 +1,1 @@
+"""Views of one projection: each renderer takes a Report and returns a document."""

@@ -1,0 +1,1 @@
+"""The imperative shell: HTTP and WebSocket over Starlette, the event store on Redis."""

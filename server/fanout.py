@@ -1,0 +1,158 @@
+"""Live delivery of new events to the connections of this process.
+
+One reader task per process blocks in XREAD on the streams of the reports that have local
+listeners and hands each batch, as the stored JSON bytes, to every listener of that report:
+an event is read from Redis once per process and never re-encoded. A `Subscription`
+guarantees its consumer every event after its starting version, in order, with no gap and
+no duplicate: whatever it missed (it joined while the reader was elsewhere, or its queue
+overflowed because its client is slow) it reads back from the stream itself.
+
+The reader is woken, when the set of reports changes, by an entry in a small stream of its
+own, which XREAD watches with the reports: unlike a timeout or CLIENT UNBLOCK, that cannot
+be lost if it arrives before the reader has blocked.
+"""
+
+import asyncio
+import contextlib
+import logging
+import uuid
+
+import redis.asyncio as aioredis
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from server.keys import events_key, report_of_events_key
+from server.store import EventStore, RawEvent
+
+log = logging.getLogger(__name__)
+
+# How many batches a listener may fall behind before it stops queueing and re-reads the stream.
+QUEUE_BATCHES = 256
+READ_COUNT = 1_000
+BLOCK_MS = 30_000
+CATCH_UP_PAGE = 1_000
+
+
+class Subscription:
+    """The events of one report after a given version, for one consumer."""
+
+    def __init__(self, fanout: "Fanout", report_id: str, after: int) -> None:
+        self._fanout = fanout
+        self.report_id = report_id
+        self.last = after
+        self._queue: asyncio.Queue[list[RawEvent]] = asyncio.Queue(QUEUE_BATCHES)
+        self._behind = True
+
+    def offer(self, batch: list[RawEvent]) -> None:
+        """Called by the reader; never blocks it."""
+        try:
+            self._queue.put_nowait(batch)
+        except asyncio.QueueFull:
+            self._behind = True
+            while not self._queue.empty():
+                self._queue.get_nowait()
+
+    async def next_batch(self) -> list[RawEvent]:
+        """The next events after `self.last`, contiguous, waiting until there are some."""
+        while True:
+            if self._behind:
+                batch = await self._fanout.store.read_raw(self.report_id, after=self.last, limit=CATCH_UP_PAGE)
+                if len(batch) < CATCH_UP_PAGE:
+                    self._behind = False
+                if batch:
+                    self.last = batch[-1][0]
+                    return batch
+                continue
+            batch = [event for event in await self._queue.get() if event[0] > self.last]
+            if not batch:
+                continue
+            if batch[0][0] != self.last + 1:
+                self._behind = True
+                continue
+            self.last = batch[-1][0]
+            return batch
+
+    def close(self) -> None:
+        self._fanout._remove(self)
+
+    def __enter__(self) -> "Subscription":
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+
+class Fanout:
+    def __init__(self, redis_url: str, store: EventStore) -> None:
+        self.store = store
+        self._reader = aioredis.Redis.from_url(redis_url, single_connection_client=True)
+        self._wake_key = f"rapporteur:fanout:{uuid.uuid4()}"
+        self._wake_cursor = "0-0"
+        self._subscriptions: dict[str, set[Subscription]] = {}
+        self._cursors: dict[str, int] = {}
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="fanout-reader")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        with contextlib.suppress(Exception):
+            await self.store.redis.delete(self._wake_key)
+        await self._reader.aclose()
+
+    async def subscribe(self, report_id: str, after: int) -> Subscription:
+        """Listen to a report from version `after` on.
+
+        The reader starts a newly watched report at its current version: what came before
+        is the subscription's own catch-up, read once, not by every process's reader.
+        """
+        current = 0 if report_id in self._cursors else await self.store.version(report_id)
+        subscription = Subscription(self, report_id, after)
+        self._subscriptions.setdefault(report_id, set()).add(subscription)
+        if report_id not in self._cursors:
+            self._cursors[report_id] = max(after, current)
+            await self._wake()
+        return subscription
+
+    def _remove(self, subscription: Subscription) -> None:
+        listeners = self._subscriptions.get(subscription.report_id)
+        if listeners is None:
+            return
+        listeners.discard(subscription)
+        if not listeners:
+            del self._subscriptions[subscription.report_id]
+            self._cursors.pop(subscription.report_id, None)
+
+    async def _wake(self) -> None:
+        with contextlib.suppress(RedisConnectionError, RedisTimeoutError):
+            await self.store.redis.xadd(self._wake_key, {"w": 1}, maxlen=1, approximate=False)
+            await self.store.redis.expire(self._wake_key, 86_400)
+
+    async def _run(self) -> None:
+        while True:
+            streams = {self._wake_key: self._wake_cursor}
+            streams.update({events_key(r): f"{v}-0" for r, v in self._cursors.items()})
+            try:
+                response = await self._reader.xread(streams, count=READ_COUNT, block=BLOCK_MS)
+            except (RedisConnectionError, RedisTimeoutError, OSError) as error:
+                log.warning("fan-out reader lost Redis (%s); retrying", error)
+                await asyncio.sleep(0.5)
+                continue
+            for key, entries in response or []:
+                name = key.decode()
+                if name == self._wake_key:
+                    self._wake_cursor = entries[-1][0].decode()
+                    continue
+                self._deliver(report_of_events_key(name), entries)
+
+    def _deliver(self, report_id: str, entries: list) -> None:
+        if report_id not in self._cursors:
+            return
+        batch = [(int(entry_id.split(b"-", 1)[0]), fields[b"e"]) for entry_id, fields in entries]
+        self._cursors[report_id] = batch[-1][0]
+        for subscription in tuple(self._subscriptions.get(report_id, ())):
+            subscription.offer(batch)

@@ -1,0 +1,36 @@
+"""Redis key names, built only from validated ids.
+
+Every key of one report shares the hash tag `{<report id>}`, so that a Redis Cluster puts
+them in one slot and the append script, which touches several of them, stays atomic there.
+"""
+
+import re
+
+from events.fields import UUID_PATTERN
+
+_REPORT_ID = re.compile(UUID_PATTERN)
+
+REPORT_INDEX = "rapporteur:reports"
+
+
+def is_report_id(value: str) -> bool:
+    return bool(_REPORT_ID.match(value))
+
+
+def _checked(report_id: str) -> str:
+    if not is_report_id(report_id):
+        raise ValueError(f"not a report id: {report_id!r}")
+    return report_id
+
+
+def events_key(report_id: str) -> str:
+    return f"report:{{{_checked(report_id)}}}:events"
+
+
+def commands_key(report_id: str) -> str:
+    return f"report:{{{_checked(report_id)}}}:commands"
+
+
+def report_of_events_key(key: bytes | str) -> str:
+    text = key.decode() if isinstance(key, bytes) else key
+    return text[len("report:{") : -len("}:events")]

@@ -1,0 +1,107 @@
+"""One live WebSocket connection to a report.
+
+Two tasks share the socket. The sender writes the report's events in order (from the
+process's fan-out) and releases each acknowledgement only once the events it refers to have
+been written, so a client that sees `ack` for version V already holds version V. The
+receiver reads commands, hands them to the same service call as HTTP, and answers bad input
+with an `error` message while the connection stays open.
+"""
+
+import asyncio
+import contextlib
+
+import logging
+
+import msgspec
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from events.errors import DomainError
+from events.protocol import Ack, ClientMessage, Error, Snapshot, event_message_bytes
+from server.fanout import Fanout, Subscription
+from server.service import ReportService
+from server.wire import command_id_of, parse
+
+log = logging.getLogger(__name__)
+_encode = msgspec.json.Encoder().encode
+
+CLOSE_UNKNOWN_REPORT = 4404
+CLOSE_UNAUTHENTICATED = 4401
+CLOSE_INTERNAL_ERROR = 1011
+
+
+class LiveConnection:
+    def __init__(self, websocket: WebSocket, service: ReportService, fanout: Fanout, report_id: str, drafter: str) -> None:
+        self.websocket = websocket
+        self.service = service
+        self.fanout = fanout
+        self.report_id = report_id
+        self.drafter = drafter
+        self._send_lock = asyncio.Lock()
+        self._sent_version = 0
+        self._pending_acks: list[Ack] = []
+
+    async def _send(self, message: bytes) -> None:
+        await self.websocket.send_text(message.decode())
+
+    async def run(self, after: int | None) -> None:
+        """Serve the connection until the client leaves."""
+        if after is None:
+            version, report = await self.service.report(self.report_id)
+            await self._send(_encode(Snapshot(version=version, report=report)))
+            after = version
+        self._sent_version = after
+        subscription = await self.fanout.subscribe(self.report_id, after)
+        with subscription:
+            sender = asyncio.create_task(self._send_events(subscription))
+            receiver = asyncio.create_task(self._receive_commands())
+            done, pending = await asyncio.wait({sender, receiver}, return_when=asyncio.FIRST_COMPLETED)
+            for task in pending:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+            if sender in done and sender.exception() is not None:
+                log.error("live events for %s stopped", self.report_id, exc_info=sender.exception())
+                with contextlib.suppress(Exception):
+                    await self.websocket.close(code=CLOSE_INTERNAL_ERROR, reason="server_error")
+
+    async def _send_events(self, subscription: Subscription) -> None:
+        while True:
+            batch = await subscription.next_batch()
+            async with self._send_lock:
+                for _, raw in batch:
+                    await self._send(event_message_bytes(raw))
+                self._sent_version = batch[-1][0]
+                ready = [ack for ack in self._pending_acks if ack.version <= self._sent_version]
+                self._pending_acks = [ack for ack in self._pending_acks if ack.version > self._sent_version]
+                for ack in ready:
+                    await self._send(_encode(ack))
+
+    async def _acknowledge(self, ack: Ack) -> None:
+        async with self._send_lock:
+            if ack.version <= self._sent_version:
+                await self._send(_encode(ack))
+            else:
+                self._pending_acks.append(ack)
+
+    async def _receive_commands(self) -> None:
+        while True:
+            message = await self.websocket.receive()
+            if message["type"] == "websocket.disconnect":
+                return
+            raw = message.get("bytes") or (message.get("text") or "").encode()
+            try:
+                command = parse(raw, ClientMessage)
+                result = await self.service.handle(self.report_id, command, self.drafter)
+            except DomainError as error:
+                async with self._send_lock:
+                    await self._send(_encode(Error(command_id=command_id_of(raw), code=error.code, message=error.message)))
+                continue
+            await self._acknowledge(Ack(command_id=command.command_id, version=result.version))
+
+
+async def close_with_error(websocket: WebSocket, error: DomainError, close_code: int) -> None:
+    """Refuse a connection: say why in an `error` message, then close with `close_code`."""
+    await websocket.accept()
+    with contextlib.suppress(WebSocketDisconnect, RuntimeError):
+        await websocket.send_text(_encode(Error(command_id=None, code=error.code, message=error.message)).decode())
+        await websocket.close(code=close_code, reason=error.code)

@@ -1,0 +1,107 @@
+"""The event store: one Redis stream per report, appended to by one Lua script.
+
+Guarantees, all enforced inside Redis by the atomic script:
+- versions are 1, 2, 3… with no gap; the stream entry id of version V is `V-0`;
+- an append states the version it was decided on, and fails if anything came first;
+- a command id is applied at most once: a retry gets the original versions back.
+Streams are never trimmed: the log is the report.
+"""
+
+from dataclasses import dataclass
+
+import redis.asyncio as aioredis
+
+from events.envelope import StoredEvent, decode_event, encode_event
+from server.keys import REPORT_INDEX, commands_key, events_key
+
+# KEYS: events stream, command ids hash. ARGV: command id, expected version, event JSON…
+_APPEND = """
+local applied = redis.call('HGET', KEYS[2], ARGV[1])
+if applied then return {'duplicate', applied} end
+local expected = tonumber(ARGV[2])
+local current = redis.call('XLEN', KEYS[1])
+if current ~= expected then return {'conflict', tostring(current)} end
+for i = 3, #ARGV do
+  redis.call('XADD', KEYS[1], string.format('%d-0', expected + i - 2), 'e', ARGV[i])
+end
+local range = string.format('%d:%d', expected + 1, expected + #ARGV - 2)
+redis.call('HSET', KEYS[2], ARGV[1], range)
+return {'ok', range}
+"""
+
+
+@dataclass(frozen=True)
+class Appended:
+    """The versions `first..last` now hold the command's events; `duplicate` if a retry."""
+
+    first: int
+    last: int
+    duplicate: bool = False
+
+
+@dataclass(frozen=True)
+class Conflict:
+    current: int
+
+
+RawEvent = tuple[int, bytes]
+
+
+def _version_of(entry_id: bytes) -> int:
+    return int(entry_id.split(b"-", 1)[0])
+
+
+class EventStore:
+    def __init__(self, redis: aioredis.Redis) -> None:
+        self.redis = redis
+        self._append = redis.register_script(_APPEND)
+
+    async def append(
+        self, report_id: str, command_id: str, expected_version: int, events: list[StoredEvent]
+    ) -> Appended | Conflict:
+        """Append a command's events atomically, or report why not.
+
+        The events must already carry versions expected_version + 1, + 2…; the script
+        checks that the stream is still at expected_version before writing any of them.
+        """
+        for offset, event in enumerate(events, start=1):
+            if event.version != expected_version + offset:
+                raise ValueError("events must be numbered right after expected_version")
+        outcome, detail = await self._append(
+            keys=[events_key(report_id), commands_key(report_id)],
+            args=[command_id, expected_version, *(encode_event(e) for e in events)],
+        )
+        if outcome == b"conflict":
+            return Conflict(current=int(detail))
+        first, last = (int(part) for part in detail.split(b":"))
+        if expected_version == 0 and outcome == b"ok":
+            await self.redis.zadd(REPORT_INDEX, {report_id: events[0].at.timestamp()}, nx=True)
+        return Appended(first=first, last=last, duplicate=outcome == b"duplicate")
+
+    async def applied(self, report_id: str, command_id: str) -> Appended | None:
+        """The versions a command already produced, if it was applied."""
+        detail = await self.redis.hget(commands_key(report_id), command_id)
+        if detail is None:
+            return None
+        first, last = (int(part) for part in detail.split(b":"))
+        return Appended(first=first, last=last, duplicate=True)
+
+    async def version(self, report_id: str) -> int:
+        return await self.redis.xlen(events_key(report_id))
+
+    async def read_raw(self, report_id: str, after: int = 0, upto: int | None = None, limit: int | None = None) -> list[RawEvent]:
+        """Events after version `after` (up to `upto`), as stored JSON, oldest first."""
+        entries = await self.redis.xrange(
+            events_key(report_id),
+            min=f"{after + 1}-0",
+            max="+" if upto is None else f"{upto}-0",
+            count=limit,
+        )
+        return [(_version_of(entry_id), fields[b"e"]) for entry_id, fields in entries]
+
+    async def read(self, report_id: str, after: int = 0, upto: int | None = None, limit: int | None = None) -> list[StoredEvent]:
+        return [decode_event(raw) for _, raw in await self.read_raw(report_id, after, upto, limit)]
+
+    async def report_ids(self) -> list[str]:
+        """Every report, oldest first."""
+        return [member.decode() for member in await self.redis.zrange(REPORT_INDEX, 0, -1)]

@@ -1,0 +1,85 @@
+"""Real processes for tests: redis-server and uvicorn, on free ports, always stopped."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def wait_for_port(port: int, process: subprocess.Popen, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"process exited with {process.returncode} before listening on {port}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise TimeoutError(f"nothing listening on {port} after {timeout}s")
+
+
+class ServerProcess:
+    """`rapporteur serve` in a child process, on a given Redis or an embedded one."""
+
+    def __init__(self, redis_url: str | None = None, data_dir: Path | None = None, port: int | None = None) -> None:
+        from server.embedded_redis import free_port
+
+        self.port = port or free_port()
+        self.redis_url = redis_url
+        self.data_dir = data_dir
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}"
+
+    def start(self) -> "ServerProcess":
+        command = [sys.executable, "-m", "client.cli", "serve", "--port", str(self.port)]
+        if self.redis_url:
+            command += ["--redis", self.redis_url]
+        if self.data_dir:
+            command += ["--data", str(self.data_dir)]
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        env.pop("REDIS_URL", None)
+        self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        wait_for_port(self.port, self.process)
+        # Listening is not yet serving: wait for the app's lifespan to finish.
+        deadline = time.monotonic() + 20
+        while httpx.get(self.url + "/api/reports").status_code != 200:
+            if time.monotonic() > deadline:
+                raise TimeoutError("the server did not become ready")
+            time.sleep(0.05)
+        return self
+
+    def stop(self, timeout: float = 20.0) -> str:
+        """Stop as Ctrl-C does, and return what the process printed."""
+        if self.process is None:
+            return ""
+        if self.process.poll() is None:
+            self.process.send_signal(2)
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        output = self.process.stdout.read().decode(errors="replace") if self.process.stdout else ""
+        if self.process.stdout:
+            self.process.stdout.close()
+        return output
+
+    def __enter__(self) -> "ServerProcess":
+        return self.start()
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()
