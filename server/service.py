@@ -8,6 +8,7 @@ version they saw (`expected_version`), in which case they get `version_conflict`
 """
 
 import asyncio
+import random
 import uuid
 import weakref
 from collections import OrderedDict
@@ -27,6 +28,8 @@ from server.store import Appended, EventStore
 
 # Appends lost to other processes before the service gives up with `version_conflict`.
 MAX_ATTEMPTS = 50
+CONFLICT_BACKOFF = 0.001
+MAX_BACKOFF = 0.05
 
 
 class CommandResult(msgspec.Struct, frozen=True):
@@ -103,7 +106,10 @@ class ReportService:
         """
         lock = self._locks.setdefault(report_id, asyncio.Lock())
         async with lock:
-            for _ in range(MAX_ATTEMPTS):
+            for attempt in range(MAX_ATTEMPTS):
+                if attempt:
+                    # Jittered backoff, so that processes racing for one report spread out.
+                    await asyncio.sleep(random.uniform(0, min(CONFLICT_BACKOFF * 2**attempt, MAX_BACKOFF)))
                 version, report = await self._current(report_id)
                 expected = envelope.expected_version
                 try:

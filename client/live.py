@@ -1,0 +1,231 @@
+"""An async client for one report, kept current over the live WebSocket.
+
+It holds the report's projection (folded with the same `evolve` the server uses), submits
+commands without waiting for the network, and survives dropped connections: it reconnects
+by itself with `?after=<its version>`, so it receives every event exactly once and in
+order, and resubmits every command not yet acknowledged under the same command_id, so each
+takes effect exactly once.
+"""
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any, Union
+from urllib.parse import urlencode
+
+import msgspec
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed, InvalidHandshake
+
+from events.commands import Command
+from events.envelope import StoredEvent, decode_event
+from events.evolve import evolve
+from events.model import Report
+from events.protocol import Ack, CommandMessage, Error, Snapshot
+
+log = logging.getLogger(__name__)
+
+# Close codes after which reconnecting cannot help.
+FINAL_CLOSE_CODES = {4401, 4404}
+
+
+class CommandRefused(Exception):
+    """The server refused a command: `code` is its stable error code."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+
+
+class _RawEventMessage(msgspec.Struct, tag="event", tag_field="type", frozen=True):
+    event: msgspec.Raw
+
+
+_decode_message = msgspec.json.Decoder(Union[Snapshot, _RawEventMessage, Ack, Error]).decode
+_encode = msgspec.json.Encoder().encode
+
+
+def live_url(base_url: str, report_id: str, drafter: str, after: int | None) -> str:
+    scheme, rest = base_url.rstrip("/").split("://", 1)
+    query = {"drafter": drafter}
+    if after is not None:
+        query["after"] = str(after)
+    return f"{'wss' if scheme == 'https' else 'ws'}://{rest}/api/reports/{report_id}/live?{urlencode(query)}"
+
+
+class LiveReport:
+    """Use as `async with LiveReport(url, report_id, drafter) as live: …`."""
+
+    def __init__(
+        self,
+        base_url: str,
+        report_id: str,
+        drafter: str,
+        *,
+        on_event: Callable[[StoredEvent], None] | None = None,
+        reconnect_delay: float = 0.05,
+        max_reconnect_delay: float = 2.0,
+    ) -> None:
+        self.base_url = base_url
+        self.report_id = report_id
+        self.drafter = drafter
+        self.on_event = on_event
+        self.version = 0
+        self.report: Report | None = None
+        self.reconnects = 0
+        self._reconnect_delay = reconnect_delay
+        self._max_reconnect_delay = max_reconnect_delay
+        self._pending: OrderedDict[str, tuple[bytes, asyncio.Future[Ack]]] = OrderedDict()
+        self._socket: ClientConnection | None = None
+        self._ready = asyncio.Event()
+        self._changed = asyncio.Condition()
+        self._failure: BaseException | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    async def __aenter__(self) -> "LiveReport":
+        self._task = asyncio.create_task(self._run(), name=f"live-{self.report_id}")
+        ready = asyncio.create_task(self._ready.wait())
+        await asyncio.wait({ready, self._task}, return_when=asyncio.FIRST_COMPLETED)
+        ready.cancel()
+        if self._failure is not None:
+            await self.close()
+            raise self._failure
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        for _, future in self._pending.values():
+            if not future.done():
+                future.set_exception(ConnectionError("the live report was closed"))
+
+    @property
+    def unacknowledged(self) -> int:
+        return len(self._pending)
+
+    async def submit(
+        self, command: Command | dict[str, Any], *, command_id: str | None = None, expected_version: int | None = None
+    ) -> Ack:
+        """Send a command and wait for its acknowledgement, across reconnections.
+
+        When the ack arrives, the command's events are already in `self.report`.
+        """
+        future = self.send(command, command_id=command_id, expected_version=expected_version)
+        return await future
+
+    def send(
+        self, command: Command | dict[str, Any], *, command_id: str | None = None, expected_version: int | None = None
+    ) -> "asyncio.Future[Ack]":
+        """Queue a command without waiting: the returned future resolves with its ack."""
+        if isinstance(command, dict):
+            command = msgspec.convert(command, Command)
+        message = CommandMessage(
+            command_id=command_id or str(uuid.uuid4()), command=command, expected_version=expected_version
+        )
+        future: asyncio.Future[Ack] = asyncio.get_running_loop().create_future()
+        payload = _encode(message)
+        self._pending[message.command_id] = (payload, future)
+        if self._socket is not None:
+            asyncio.create_task(self._send_quietly(self._socket, payload))
+        return future
+
+    async def wait_for_version(self, version: int, timeout: float = 10.0) -> None:
+        async with self._changed:
+            await asyncio.wait_for(self._changed.wait_for(lambda: self.version >= version), timeout)
+
+    async def _send_quietly(self, socket: ClientConnection, payload: bytes) -> None:
+        """A send on a dropped socket is not lost: the command is resent on reconnection."""
+        with contextlib.suppress(ConnectionClosed):
+            await socket.send(payload.decode())
+
+    async def _run(self) -> None:
+        delay = self._reconnect_delay
+        while True:
+            after = self.version if self.report is not None else None
+            try:
+                async with connect(
+                    live_url(self.base_url, self.report_id, self.drafter, after), max_size=None
+                ) as socket:
+                    await self._serve(socket)
+            except ConnectionClosed as closed:
+                code = closed.rcvd.code if closed.rcvd else None
+                if code in FINAL_CLOSE_CODES:
+                    self._fail(closed)
+                    return
+            except (OSError, InvalidHandshake, asyncio.TimeoutError) as error:
+                log.info("live connection to %s failed: %s", self.report_id, error)
+            except CommandRefused as refused:
+                self._fail(refused)
+                return
+            finally:
+                self._socket = None
+            self.reconnects += 1
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, self._max_reconnect_delay)
+
+    def _fail(self, error: BaseException) -> None:
+        self._failure = error
+        self._ready.set()
+        for _, future in self._pending.values():
+            if not future.done():
+                future.set_exception(error)
+        self._pending.clear()
+
+    async def _serve(self, socket: ClientConnection) -> None:
+        if self.report is not None:
+            await self._resume(socket, self.version, self.report)
+        async for raw in socket:
+            message = _decode_message(raw)
+            if isinstance(message, _RawEventMessage):
+                await self._apply(decode_event(message.event))
+            elif isinstance(message, Snapshot):
+                await self._resume(socket, message.version, message.report)
+            elif isinstance(message, Ack):
+                self._settle(message.command_id, result=message)
+            elif message.command_id is None:
+                raise CommandRefused(message.code, message.message)
+            else:
+                self._settle(message.command_id, error=CommandRefused(message.code, message.message))
+        # A closed socket ends the loop above without raising when the close was clean.
+        raise ConnectionClosed(socket.close_rcvd, socket.close_sent)
+
+    async def _resume(self, socket: ClientConnection, version: int, report: Report) -> None:
+        """Start (again) on this socket: take its state, then resend what is unacknowledged."""
+        async with self._changed:
+            if version >= self.version:
+                self.version, self.report = version, report
+            self._changed.notify_all()
+        self._socket = socket
+        self._ready.set()
+        for payload, _ in list(self._pending.values()):
+            await self._send_quietly(socket, payload)
+
+    async def _apply(self, event: StoredEvent) -> None:
+        if event.version <= self.version:
+            return
+        if event.version != self.version + 1:
+            raise ConnectionError(f"event {event.version} arrived after {self.version}; reconnecting")
+        async with self._changed:
+            self.report = evolve(self.report, event)
+            self.version = event.version
+            self._changed.notify_all()
+        if self.on_event is not None:
+            self.on_event(event)
+
+    def _settle(self, command_id: str, *, result: Ack | None = None, error: Exception | None = None) -> None:
+        entry = self._pending.pop(command_id, None)
+        if entry is None or entry[1].done():
+            return
+        if error is not None:
+            entry[1].set_exception(error)
+        else:
+            entry[1].set_result(result)

@@ -1,0 +1,92 @@
+"""The Redis Streams event store, against a real redis-server."""
+
+import asyncio
+from datetime import UTC, datetime
+
+import redis.asyncio as aioredis
+
+from events.catalogue import ChapterAdded, ReportCreated
+from events.commands import AddChapter, CommandEnvelope, CreateReport
+from events.envelope import StoredEvent
+from server.keys import commands_key, events_key
+from server.service import ReportService
+from server.store import Appended, Conflict, EventStore
+from tests.conftest import new_id
+
+
+def _event(report_id: str, version: int, command_id: str, data: object) -> StoredEvent:
+    return StoredEvent(
+        report_id=report_id, version=version, event_id=new_id(), type=type(data).__name__, schema=1,
+        actor="alice", at=datetime(2021, 10, 12, 10, 0, tzinfo=UTC), command_id=command_id, data=data,
+    )
+
+
+async def test_appended_events_read_back_in_order(store: EventStore) -> None:
+    report_id = new_id()
+    events = [
+        _event(report_id, 1, "c1", ReportCreated(title="Projet de rapport")),
+        _event(report_id, 2, "c1", ChapterAdded(chapter_id=new_id(), title="Introduction")),
+    ]
+    assert await store.append(report_id, "c1", 0, events) == Appended(first=1, last=2)
+    assert await store.read(report_id) == events
+    assert await store.read(report_id, after=1) == events[1:]
+    assert await store.version(report_id) == 2
+    assert report_id in await store.report_ids()
+
+
+async def test_append_on_a_stale_version_writes_nothing(store: EventStore) -> None:
+    report_id = new_id()
+    await store.append(report_id, "c1", 0, [_event(report_id, 1, "c1", ReportCreated(title="R"))])
+    stale = [_event(report_id, 1, "c2", ChapterAdded(chapter_id=new_id(), title="I"))]
+    assert await store.append(report_id, "c2", 0, stale) == Conflict(current=1)
+    assert await store.version(report_id) == 1
+    assert await store.applied(report_id, "c2") is None
+
+
+async def test_retried_command_id_is_applied_once_and_returns_the_original_versions(store: EventStore) -> None:
+    report_id = new_id()
+    await store.append(report_id, "create", 0, [_event(report_id, 1, "create", ReportCreated(title="R"))])
+    first = [_event(report_id, 2, "add", ChapterAdded(chapter_id=new_id(), title="I"))]
+    assert await store.append(report_id, "add", 1, first) == Appended(first=2, last=2)
+    retry = [_event(report_id, 3, "add", ChapterAdded(chapter_id=new_id(), title="I"))]
+    assert await store.append(report_id, "add", 2, retry) == Appended(first=2, last=2, duplicate=True)
+    assert await store.version(report_id) == 2
+
+
+async def test_every_key_of_a_report_shares_its_hash_tag() -> None:
+    report_id = new_id()
+    for key in (events_key(report_id), commands_key(report_id)):
+        assert f"{{{report_id}}}" in key
+
+
+async def test_twenty_concurrent_appenders_leave_a_contiguous_log(redis_url: str) -> None:
+    """Each appender has its own connection and service, as separate processes would."""
+    report_id = new_id()
+    clients = [aioredis.Redis.from_url(redis_url) for _ in range(20)]
+    services = [ReportService(EventStore(client)) for client in clients]
+    await services[0].handle(report_id, CommandEnvelope(command_id="create", command=CreateReport(title="R")), "chair")
+
+    async def appender(index: int) -> list[tuple[str, int]]:
+        acknowledged = []
+        for n in range(10):
+            command_id = f"w{index}-{n}"
+            envelope = CommandEnvelope(command_id=command_id, command=AddChapter(title=f"{index}/{n}"))
+            result = await services[index].handle(report_id, envelope, f"drafter{index}")
+            acknowledged.append((command_id, result.version))
+        return acknowledged
+
+    try:
+        acknowledged = [ack for acks in await asyncio.gather(*(appender(i) for i in range(20))) for ack in acks]
+        events = await services[0].store.read(report_id)
+    finally:
+        for client in clients:
+            await client.aclose()
+
+    assert [e.version for e in events] == list(range(1, 202))
+    assert len({e.event_id for e in events}) == 201
+    by_command = {e.command_id: e.version for e in events}
+    assert len(by_command) == 201
+    for command_id, version in acknowledged:
+        assert by_command[command_id] == version
+    for event in events[1:]:
+        assert event.actor == f"drafter{event.command_id[1:].split('-')[0]}"
