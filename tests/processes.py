@@ -1,9 +1,11 @@
 """Real processes for tests: redis-server and uvicorn, on free ports, always stopped."""
 
 import os
+import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -35,6 +37,7 @@ class ServerProcess:
         self.redis_url = redis_url
         self.data_dir = data_dir
         self.process: subprocess.Popen[bytes] | None = None
+        self.output = ""
 
     @property
     def url(self) -> str:
@@ -52,7 +55,9 @@ class ServerProcess:
             command += ["--data", str(self.data_dir)]
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         env.pop("REDIS_URL", None)
-        self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        # A file, not a pipe: a chatty server must never block on a full pipe.
+        self._log = tempfile.TemporaryFile()
+        self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT)
         wait_for_port(self.port, self.process)
         # Listening is not yet serving: wait for the app's lifespan to finish.
         deadline = time.monotonic() + 20
@@ -62,21 +67,22 @@ class ServerProcess:
             time.sleep(0.05)
         return self
 
-    def stop(self, timeout: float = 20.0) -> str:
-        """Stop as Ctrl-C does, and return what the process printed."""
+    def stop(self, timeout: float = 20.0, signum: int = signal.SIGINT) -> str:
+        """Stop as Ctrl-C does (or with `signum`), and return what the process printed."""
         if self.process is None:
             return ""
         if self.process.poll() is None:
-            self.process.send_signal(2)
+            self.process.send_signal(signum)
             try:
                 self.process.wait(timeout)
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
-        output = self.process.stdout.read().decode(errors="replace") if self.process.stdout else ""
-        if self.process.stdout:
-            self.process.stdout.close()
-        return output
+        if not self._log.closed:
+            self._log.seek(0)
+            self.output = self._log.read().decode(errors="replace")
+            self._log.close()
+        return self.output
 
     def __enter__(self) -> "ServerProcess":
         return self.start()

@@ -1,0 +1,74 @@
+"""The Python live client: state, acknowledgements, and surviving dropped connections."""
+
+import asyncio
+import random
+
+import pytest
+
+from client.api import Api
+from client.live import CommandRefused, LiveReport
+from events.envelope import StoredEvent
+from events.evolve import replay
+from tests.conftest import new_id
+from tests.processes import ServerProcess
+from tests.proxy import CuttableProxy
+
+
+async def test_the_client_holds_the_same_report_as_the_server(server: ServerProcess, api: Api, new_report: str) -> None:
+    async with LiveReport(server.url, new_report, "bob") as live:
+        chapter_id = new_id()
+        ack = await live.submit({"type": "AddChapter", "chapter_id": chapter_id, "title": "Introduction"})
+        assert ack.version == live.version == 2
+        assert live.report.chapters[0].title == "Introduction"
+        api.submit(new_report, {"type": "AddParagraph", "chapter_id": chapter_id, "text": "Dans sa décision 4/4…"})
+        await live.wait_for_version(3)
+        assert (live.version, live.report) == api.report(new_report)
+
+
+async def test_a_refused_command_raises_its_code(server: ServerProcess, new_report: str) -> None:
+    async with LiveReport(server.url, new_report, "bob") as live:
+        with pytest.raises(CommandRefused) as refused:
+            await live.submit({"type": "RemoveParagraph", "paragraph_id": new_id()})
+        assert refused.value.code == "unknown_paragraph"
+        assert live.unacknowledged == 0
+
+
+async def test_opening_an_unknown_report_fails_at_once(server: ServerProcess) -> None:
+    with pytest.raises(Exception) as failed:
+        await asyncio.wait_for(LiveReport(server.url, new_id(), "bob").__aenter__(), 10)
+    assert "unknown_report" in str(failed.value) or getattr(failed.value, "rcvd", None).code == 4404
+
+
+async def test_after_dropped_connections_every_event_arrives_once_in_order_and_commands_apply_once(
+    server: ServerProcess, api: Api, new_report: str
+) -> None:
+    """A writer keeps appending through HTTP while the reader's socket is cut again and again;
+    the reader also submits its own commands, some of them in flight when the socket dies."""
+    received: list[StoredEvent] = []
+    async with CuttableProxy(server.port) as proxy:
+        async with LiveReport(proxy.url, new_report, "bob", on_event=received.append, reconnect_delay=0.01) as live:
+
+            async def write_elsewhere() -> None:
+                for n in range(60):
+                    await asyncio.to_thread(api.submit, new_report, {"type": "AddChapter", "title": f"Ailleurs {n}"})
+
+            async def cut_now_and_then() -> None:
+                for _ in range(6):
+                    await asyncio.sleep(random.uniform(0.02, 0.08))
+                    proxy.cut()
+
+            own = [live.send({"type": "AddChapter", "title": f"Ici {n}"}, command_id=f"own-{n}") for n in range(40)]
+            await asyncio.gather(write_elsewhere(), cut_now_and_then())
+            acks = await asyncio.wait_for(asyncio.gather(*own), 30)
+            final_version = api.report(new_report)[0]
+            await live.wait_for_version(final_version)
+            assert live.reconnects >= 1 and proxy.connections >= 2
+
+    stored = api.events(new_report)
+    assert final_version == 1 + 60 + 40
+    assert [e.version for e in received] == list(range(2, final_version + 1))
+    assert received == stored[1:]
+    own_events = [e for e in stored if e.command_id.startswith("own-")]
+    assert sorted(e.command_id for e in own_events) == sorted(f"own-{n}" for n in range(40))
+    assert {ack.command_id: ack.version for ack in acks} == {e.command_id: e.version for e in own_events}
+    assert live.report == replay(stored)
