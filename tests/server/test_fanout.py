@@ -1,0 +1,74 @@
+"""The per-process fan-out: every event once, in order, even for a slow listener."""
+
+import asyncio
+
+import pytest
+
+from events.commands import AddChapter, CommandEnvelope, CreateReport
+from server import fanout as fanout_module
+from server.fanout import Fanout, Subscription
+from server.service import ReportService
+from server.store import EventStore
+from tests.conftest import new_id
+
+
+async def _versions_until(subscription: Subscription, last: int) -> list[int]:
+    versions: list[int] = []
+    while not versions or versions[-1] < last:
+        versions += [version for version, _ in await asyncio.wait_for(subscription.next_batch(), 10)]
+    return versions
+
+
+@pytest.fixture
+async def fanout(redis_url: str, store: EventStore):
+    fanout = Fanout(redis_url, store)
+    await fanout.start()
+    yield fanout
+    await fanout.stop()
+
+
+async def _add_chapters(service: ReportService, report_id: str, count: int) -> None:
+    for n in range(count):
+        await service.handle(report_id, CommandEnvelope(command_id=new_id(), command=AddChapter(title=f"{n}")), "alice")
+
+
+async def test_a_listener_gets_history_then_live_events(fanout: Fanout, store: EventStore) -> None:
+    service = ReportService(store)
+    report_id = new_id()
+    await service.handle(report_id, CommandEnvelope(command_id=new_id(), command=CreateReport(title="R")), "alice")
+    await _add_chapters(service, report_id, 4)
+    with await fanout.subscribe(report_id, after=2) as subscription:
+        assert await _versions_until(subscription, 5) == [3, 4, 5]
+        await _add_chapters(service, report_id, 3)
+        assert await _versions_until(subscription, 8) == [6, 7, 8]
+
+
+async def test_a_slow_listener_that_overflows_still_gets_every_event_once(
+    fanout: Fanout, store: EventStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(fanout_module, "QUEUE_BATCHES", 2)
+    service = ReportService(store)
+    report_id = new_id()
+    await service.handle(report_id, CommandEnvelope(command_id=new_id(), command=CreateReport(title="R")), "alice")
+    with await fanout.subscribe(report_id, after=1) as slow, await fanout.subscribe(report_id, after=1) as fast:
+        fast_versions = asyncio.create_task(_versions_until(fast, 101))
+        await _add_chapters(service, report_id, 100)
+        assert await fast_versions == list(range(2, 102))
+        assert await _versions_until(slow, 101) == list(range(2, 102))
+
+
+async def test_listeners_joining_at_different_versions_each_get_their_own_gapless_stream(
+    fanout: Fanout, store: EventStore
+) -> None:
+    service = ReportService(store)
+    report_id = new_id()
+    await service.handle(report_id, CommandEnvelope(command_id=new_id(), command=CreateReport(title="R")), "alice")
+    writer = asyncio.create_task(_add_chapters(service, report_id, 60))
+    joined = []
+    for after in (1, 5, 20):
+        await asyncio.sleep(0.01)
+        joined.append((after, await fanout.subscribe(report_id, after=after)))
+    await writer
+    for after, subscription in joined:
+        with subscription:
+            assert await _versions_until(subscription, 61) == list(range(after + 1, 62))
