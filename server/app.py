@@ -1,7 +1,8 @@
 """HTTP and WebSocket routes: translate the wire to one service call, and back. Nothing else."""
 
 import contextlib
-from collections.abc import AsyncIterator
+import functools
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import msgspec
 import redis.asyncio as aioredis
@@ -72,15 +73,19 @@ def _service(request: Request | WebSocket) -> ReportService:
     return request.app.state.service
 
 
-def handles_domain_errors(endpoint):  # type: ignore[no-untyped-def]
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+def handles_domain_errors(endpoint: Endpoint) -> Endpoint:
+    """A DomainError raised anywhere in the endpoint becomes its status and `{code, message}`."""
+
+    @functools.wraps(endpoint)
     async def wrapper(request: Request) -> Response:
         try:
             return await endpoint(request)
         except DomainError as error:
             return _error(error)
 
-    wrapper.__name__ = endpoint.__name__
-    wrapper.__doc__ = endpoint.__doc__
     return wrapper
 
 

@@ -59,8 +59,9 @@ class LiveConnection:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await task
-            if sender in done and sender.exception() is not None:
-                log.error("live events for %s stopped", self.report_id, exc_info=sender.exception())
+            failures = [task.exception() for task in done if task.exception() is not None]
+            if failures:
+                log.error("live connection to %s failed", self.report_id, exc_info=failures[0])
                 with contextlib.suppress(Exception):
                     await self.websocket.close(code=CLOSE_INTERNAL_ERROR, reason="server_error")
 
