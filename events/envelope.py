@@ -45,16 +45,21 @@ def encode_event(event: StoredEvent) -> bytes:
 
 
 def decode_event(raw: bytes) -> StoredEvent:
-    """Read an event written by this or any earlier version of Rapporteur."""
+    """Read an event written by this or any earlier version of Rapporteur.
+
+    The event comes back at the current schema of its type, `schema` included, so that
+    encoding it again (a retried command's result, a relayed event) writes a consistent event.
+    """
     stored = _raw_decoder.decode(raw)
+    data = decode_payload(stored.type, stored.schema, stored.data)
     return StoredEvent(
         report_id=stored.report_id,
         version=stored.version,
         event_id=stored.event_id,
         type=stored.type,
-        schema=stored.schema,
+        schema=type(data).schema,
         actor=stored.actor,
         at=stored.at,
         command_id=stored.command_id,
-        data=decode_payload(stored.type, stored.schema, stored.data),
+        data=data,
     )
