@@ -26,6 +26,8 @@ from server.wire import parse, status_of
 
 _encode = msgspec.json.Encoder().encode
 DEFAULT_EVENT_PAGE = 1_000
+REDIS_CONNECTIONS = 64
+REDIS_POOL_WAIT_SECONDS = 20
 MAX_EVENT_PAGE = 10_000
 
 
@@ -164,7 +166,11 @@ async def live(websocket: WebSocket) -> None:
 def create_app(redis_url: str) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        redis = aioredis.Redis.from_url(redis_url)
+        # Blocking: past the limit, a command waits for a free connection instead of failing.
+        pool = aioredis.BlockingConnectionPool.from_url(
+            redis_url, max_connections=REDIS_CONNECTIONS, timeout=REDIS_POOL_WAIT_SECONDS
+        )
+        redis = aioredis.Redis.from_pool(pool)
         store = EventStore(redis)
         app.state.service = ReportService(store)
         app.state.fanout = Fanout(redis_url, store)

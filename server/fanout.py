@@ -85,7 +85,11 @@ class Subscription:
 class Fanout:
     def __init__(self, redis_url: str, store: EventStore) -> None:
         self.store = store
-        self._reader = aioredis.Redis.from_url(redis_url, single_connection_client=True)
+        # The reader blocks up to BLOCK_MS: its socket must wait longer than that, yet not forever,
+        # so that a dead connection is still noticed.
+        self._reader = aioredis.Redis.from_url(
+            redis_url, single_connection_client=True, socket_timeout=BLOCK_MS / 1000 + 5
+        )
         self._wake_key = f"rapporteur:fanout:{uuid.uuid4()}"
         self._wake_cursor = "0-0"
         self._subscriptions: dict[str, set[Subscription]] = {}

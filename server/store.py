@@ -74,7 +74,9 @@ class EventStore:
         if outcome == b"conflict":
             return Conflict(current=int(detail))
         first, last = (int(part) for part in detail.split(b":"))
-        if expected_version == 0 and outcome == b"ok":
+        # Outside the script (the index is in another cluster slot), and on retries too, so
+        # that a crash between the two is repaired by the client's retry.
+        if expected_version == 0:
             await self.redis.zadd(REPORT_INDEX, {report_id: events[0].at.timestamp()}, nx=True)
         return Appended(first=first, last=last, duplicate=outcome == b"duplicate")
 

@@ -72,3 +72,19 @@ async def test_listeners_joining_at_different_versions_each_get_their_own_gaples
     for after, subscription in joined:
         with subscription:
             assert await _versions_until(subscription, 61) == list(range(after + 1, 62))
+
+
+async def test_an_idle_reader_still_delivers_at_once(
+    fanout: Fanout, store: EventStore, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Idle longer than the client's default 5 s socket timeout: no reconnect, no delay."""
+    service = ReportService(store)
+    report_id = new_id()
+    await service.handle(report_id, CommandEnvelope(command_id=new_id(), command=CreateReport(title="R")), "alice")
+    with await fanout.subscribe(report_id, after=1) as subscription:
+        await asyncio.sleep(6)
+        await _add_chapters(service, report_id, 1)
+        started = asyncio.get_running_loop().time()
+        assert await _versions_until(subscription, 2) == [2]
+        assert asyncio.get_running_loop().time() - started < 0.4
+    assert "lost Redis" not in caplog.text

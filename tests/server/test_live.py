@@ -126,3 +126,20 @@ async def test_an_edit_on_one_server_reaches_a_client_of_another(
         assert (await _receive(editor))["event"]["version"] == 2
         assert (await _receive(editor))["type"] == "ack"
         assert (await _receive(editor))["event"]["data"]["title"] == "Recommandations"
+
+
+async def test_more_busy_connections_than_redis_connections_all_get_served(server: ServerProcess, api: Api) -> None:
+    """150 drafters on 150 reports, 5 commands each in flight: each waits its turn, none fails."""
+    reports = [api.create_report(f"Rapport {n}") for n in range(150)]
+
+    async def drafter(report_id: str) -> list[dict[str, Any]]:
+        async with connect(_url(server, report_id)) as socket:
+            await _receive(socket)
+            for n in range(5):
+                await socket.send(_command({"type": "AddChapter", "title": f"{n}"}, f"c{n}"))
+            messages = [await _receive(socket, timeout=60) for _ in range(10)]
+            return [m for m in messages if m["type"] != "event"]
+
+    replies = await asyncio.gather(*(drafter(r) for r in reports))
+    for report_replies in replies:
+        assert report_replies == [{"type": "ack", "command_id": f"c{n}", "version": n + 2} for n in range(5)]

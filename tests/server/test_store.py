@@ -90,3 +90,13 @@ async def test_twenty_concurrent_appenders_leave_a_contiguous_log(redis_url: str
         assert by_command[command_id] == version
     for event in events[1:]:
         assert event.actor == f"drafter{event.command_id[1:].split('-')[0]}"
+
+
+async def test_a_retried_creation_repairs_the_report_index(store: EventStore, redis: aioredis.Redis) -> None:
+    """If the process died between the append and the index update, the retry lists it."""
+    report_id = new_id()
+    created = [_event(report_id, 1, "create", ReportCreated(title="R"))]
+    await store.append(report_id, "create", 0, created)
+    await redis.zrem("rapporteur:reports", report_id)
+    assert await store.append(report_id, "create", 0, created) == Appended(first=1, last=1, duplicate=True)
+    assert report_id in await store.report_ids()
