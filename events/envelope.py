@@ -12,7 +12,7 @@ import msgspec
 from events.catalogue import Event, decode_payload
 
 
-class StoredEvent(msgspec.Struct, frozen=True, kw_only=True):
+class _Envelope(msgspec.Struct, frozen=True, kw_only=True):
     report_id: str
     version: int
     event_id: str
@@ -21,18 +21,15 @@ class StoredEvent(msgspec.Struct, frozen=True, kw_only=True):
     actor: str
     at: datetime
     command_id: str
+
+
+class StoredEvent(_Envelope, frozen=True, kw_only=True):
     data: Event
 
 
-class _RawStoredEvent(msgspec.Struct, frozen=True, kw_only=True):
-    report_id: str
-    version: int
-    event_id: str
-    type: str
-    schema: int
-    actor: str
-    at: datetime
-    command_id: str
+class _RawStoredEvent(_Envelope, frozen=True, kw_only=True):
+    """As stored: the payload is read once its type and schema are known."""
+
     data: msgspec.Raw
 
 
@@ -52,14 +49,5 @@ def decode_event(raw: bytes) -> StoredEvent:
     """
     stored = _raw_decoder.decode(raw)
     data = decode_payload(stored.type, stored.schema, stored.data)
-    return StoredEvent(
-        report_id=stored.report_id,
-        version=stored.version,
-        event_id=stored.event_id,
-        type=stored.type,
-        schema=type(data).schema,
-        actor=stored.actor,
-        at=stored.at,
-        command_id=stored.command_id,
-        data=data,
-    )
+    envelope = {name: getattr(stored, name) for name in _Envelope.__struct_fields__}
+    return StoredEvent(**(envelope | {"schema": type(data).schema}), data=data)
