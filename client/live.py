@@ -80,7 +80,8 @@ class LiveReport:
         self._reconnect_delay = reconnect_delay
         self._max_reconnect_delay = max_reconnect_delay
         self._pending: OrderedDict[str, tuple[bytes, asyncio.Future[Ack]]] = OrderedDict()
-        self._socket: ClientConnection | None = None
+        # The current connection's outgoing queue, drained in order by one writer task.
+        self._outbox: asyncio.Queue[bytes] | None = None
         self._ready = asyncio.Event()
         self._changed = asyncio.Condition()
         self._failure: BaseException | None = None
@@ -134,18 +135,20 @@ class LiveReport:
         future: asyncio.Future[Ack] = asyncio.get_running_loop().create_future()
         payload = _encode(message)
         self._pending[message.command_id] = (payload, future)
-        if self._socket is not None:
-            asyncio.create_task(self._send_quietly(self._socket, payload))
+        if self._outbox is not None:
+            self._outbox.put_nowait(payload)
         return future
 
     async def wait_for_version(self, version: int, timeout: float = 10.0) -> None:
         async with self._changed:
             await asyncio.wait_for(self._changed.wait_for(lambda: self.version >= version), timeout)
 
-    async def _send_quietly(self, socket: ClientConnection, payload: bytes) -> None:
-        """A send on a dropped socket is not lost: the command is resent on reconnection."""
+    @staticmethod
+    async def _write(socket: ClientConnection, outbox: "asyncio.Queue[bytes]") -> None:
+        """Send commands in the order they were made; one lost with the socket is resent later."""
         with contextlib.suppress(ConnectionClosed):
-            await socket.send(payload.decode())
+            while True:
+                await socket.send((await outbox.get()).decode())
 
     async def _run(self) -> None:
         delay = self._reconnect_delay
@@ -167,7 +170,7 @@ class LiveReport:
                 self._fail(refused)
                 return
             finally:
-                self._socket = None
+                self._outbox = None
             self.reconnects += 1
             await asyncio.sleep(delay)
             delay = min(delay * 2, self._max_reconnect_delay)
@@ -181,33 +184,38 @@ class LiveReport:
         self._pending.clear()
 
     async def _serve(self, socket: ClientConnection) -> None:
-        if self.report is not None:
-            await self._resume(socket, self.version, self.report)
-        async for raw in socket:
-            message = _decode_message(raw)
-            if isinstance(message, _RawEventMessage):
-                await self._apply(decode_event(message.event))
-            elif isinstance(message, Snapshot):
-                await self._resume(socket, message.version, message.report)
-            elif isinstance(message, Ack):
-                self._settle(message.command_id, result=message)
-            elif message.command_id is None:
-                raise CommandRefused(message.code, message.message)
-            else:
-                self._settle(message.command_id, error=CommandRefused(message.code, message.message))
+        outbox: asyncio.Queue[bytes] = asyncio.Queue()
+        writer = asyncio.create_task(self._write(socket, outbox))
+        try:
+            if self.report is not None:
+                await self._resume(outbox, self.version, self.report)
+            async for raw in socket:
+                message = _decode_message(raw)
+                if isinstance(message, _RawEventMessage):
+                    await self._apply(decode_event(message.event))
+                elif isinstance(message, Snapshot):
+                    await self._resume(outbox, message.version, message.report)
+                elif isinstance(message, Ack):
+                    self._settle(message.command_id, result=message)
+                elif message.command_id is None:
+                    raise CommandRefused(message.code, message.message)
+                else:
+                    self._settle(message.command_id, error=CommandRefused(message.code, message.message))
+        finally:
+            writer.cancel()
         # A closed socket ends the loop above without raising when the close was clean.
         raise ConnectionClosed(socket.close_rcvd, socket.close_sent)
 
-    async def _resume(self, socket: ClientConnection, version: int, report: Report) -> None:
-        """Start (again) on this socket: take its state, then resend what is unacknowledged."""
+    async def _resume(self, outbox: "asyncio.Queue[bytes]", version: int, report: Report) -> None:
+        """Start (again) on this connection: take its state, then resend what is unacknowledged."""
         async with self._changed:
             if version >= self.version:
                 self.version, self.report = version, report
             self._changed.notify_all()
-        self._socket = socket
+        for payload, _ in self._pending.values():
+            outbox.put_nowait(payload)
+        self._outbox = outbox
         self._ready.set()
-        for payload, _ in list(self._pending.values()):
-            await self._send_quietly(socket, payload)
 
     async def _apply(self, event: StoredEvent) -> None:
         if event.version <= self.version:

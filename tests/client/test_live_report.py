@@ -72,3 +72,11 @@ async def test_after_dropped_connections_every_event_arrives_once_in_order_and_c
     assert sorted(e.command_id for e in own_events) == sorted(f"own-{n}" for n in range(40))
     assert {ack.command_id: ack.version for ack in acks} == {e.command_id: e.version for e in own_events}
     assert live.report == replay(stored)
+
+
+async def test_commands_sent_without_waiting_apply_in_the_order_they_were_made(server: ServerProcess, new_report: str) -> None:
+    async with LiveReport(server.url, new_report, "bob") as live:
+        futures = [live.send({"type": "AddChapter", "title": f"Chapitre {n}"}) for n in range(50)]
+        acks = await asyncio.wait_for(asyncio.gather(*futures), 30)
+        assert [ack.version for ack in acks] == list(range(2, 52))
+        assert [c.title for c in live.report.chapters] == [f"Chapitre {n}" for n in range(50)]
