@@ -35,15 +35,17 @@ class Api:
         self.drafter = drafter
         self.timeout = timeout
 
-    def _request(self, method: str, path: str, body: Any = None, query: dict[str, Any] | None = None) -> bytes:
+    def _request(
+        self, method: str, path: str, body: Any = None, query: dict[str, Any] | None = None, content_type: str = "application/json"
+    ) -> bytes:
         url = self.base_url + path
         if query:
             url += "?" + urllib.parse.urlencode({k: v for k, v in query.items() if v is not None})
-        data = None if body is None else msgspec.json.encode(body)
+        data = None if body is None else body if isinstance(body, bytes) else msgspec.json.encode(body)
         request = urllib.request.Request(url, data=data, method=method)
         request.add_header("X-Drafter", self.drafter)
         if data is not None:
-            request.add_header("Content-Type", "application/json")
+            request.add_header("Content-Type", content_type)
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
                 return response.read()
@@ -72,6 +74,19 @@ class Api:
     def events(self, report_id: str, after: int = 0, limit: int | None = None) -> list[StoredEvent]:
         raw = self._request("GET", f"/api/reports/{report_id}/events", query={"after": after, "limit": limit})
         return [decode_event(item) for item in _raw_list.decode(raw)]
+
+    def import_draft(self, text: str, language: str = "fr") -> str:
+        raw = self._request("POST", "/api/reports/import", text.encode(), query={"language": language}, content_type="text/plain; charset=utf-8")
+        return json.loads(raw)["id"]
+
+    def render(self, report_id: str, fmt: str = "txt", at: int | None = None) -> bytes:
+        return self._request("GET", f"/api/reports/{report_id}/render", query={"format": fmt, "at": at})
+
+    def placeholders(self, report_id: str) -> list[dict[str, Any]]:
+        return json.loads(self._request("GET", f"/api/reports/{report_id}/placeholders"))
+
+    def checks(self, report_id: str) -> list[dict[str, Any]]:
+        return json.loads(self._request("GET", f"/api/reports/{report_id}/checks"))
 
     def submit(self, report_id: str, command: dict[str, Any], *, command_id: str | None = None, expected_version: int | None = None) -> dict[str, Any]:
         body: dict[str, Any] = {"command_id": command_id or str(uuid.uuid4()), "command": command}

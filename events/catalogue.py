@@ -11,71 +11,239 @@ from typing import Any, ClassVar, Union
 
 import msgspec
 
+from events.model import Details, Listing, ParticipantCategory, SpeakerCategory
 
-class ReportCreated(msgspec.Struct, frozen=True, kw_only=True):
+
+class _Payload(msgspec.Struct, frozen=True, kw_only=True):
+    """Every payload is at schema 1 until its shape changes (see UPCASTERS)."""
+
     schema: ClassVar[int] = 1
+
+
+# The report
+
+class ReportCreated(_Payload, frozen=True, kw_only=True):
     title: str
 
 
-class ChapterAdded(msgspec.Struct, frozen=True, kw_only=True):
-    """`before` is the chapter it was inserted before; None appends it at the end."""
+class ReportRetitled(_Payload, frozen=True, kw_only=True):
+    title: str
 
-    schema: ClassVar[int] = 1
+
+class ReportDetailsChanged(_Payload, frozen=True, kw_only=True):
+    details: Details
+
+
+# Structure. `before` is the sibling the item was put before; None puts it last.
+
+class ChapterAdded(_Payload, frozen=True, kw_only=True):
     chapter_id: str
     title: str
     before: str | None = None
 
 
-class SectionAdded(msgspec.Struct, frozen=True, kw_only=True):
-    schema: ClassVar[int] = 1
+class ChapterRetitled(_Payload, frozen=True, kw_only=True):
+    chapter_id: str
+    title: str
+
+
+class ChapterMoved(_Payload, frozen=True, kw_only=True):
+    chapter_id: str
+    before: str | None = None
+
+
+class ChapterRemoved(_Payload, frozen=True, kw_only=True):
+    chapter_id: str
+
+
+class SectionAdded(_Payload, frozen=True, kw_only=True):
     section_id: str
     chapter_id: str
     title: str
     before: str | None = None
 
 
-class ParagraphAdded(msgspec.Struct, frozen=True, kw_only=True):
+class SectionRetitled(_Payload, frozen=True, kw_only=True):
+    section_id: str
+    title: str
+
+
+class SectionMoved(_Payload, frozen=True, kw_only=True):
+    """Possibly into another chapter."""
+
+    section_id: str
+    chapter_id: str
+    before: str | None = None
+
+
+class SectionRemoved(_Payload, frozen=True, kw_only=True):
+    section_id: str
+
+
+class ParagraphAdded(_Payload, frozen=True, kw_only=True):
     """A paragraph of the chapter itself when `section_id` is None."""
 
-    schema: ClassVar[int] = 1
     paragraph_id: str
     chapter_id: str
     section_id: str | None = None
     text: str = ""
     before: str | None = None
+    listing: Listing | None = None
 
 
-class ParagraphTextReplaced(msgspec.Struct, frozen=True, kw_only=True):
-    schema: ClassVar[int] = 1
+class ParagraphTextReplaced(_Payload, frozen=True, kw_only=True):
     paragraph_id: str
     text: str
 
 
-class ParagraphRemoved(msgspec.Struct, frozen=True, kw_only=True):
-    schema: ClassVar[int] = 1
+class ParagraphMoved(_Payload, frozen=True, kw_only=True):
+    paragraph_id: str
+    chapter_id: str
+    section_id: str | None = None
+    before: str | None = None
+
+
+class ParagraphRemoved(_Payload, frozen=True, kw_only=True):
     paragraph_id: str
 
 
+class SubItemAdded(_Payload, frozen=True, kw_only=True):
+    paragraph_id: str
+    sub_item_id: str
+    text: str
+    before: str | None = None
+
+
+class SubItemTextReplaced(_Payload, frozen=True, kw_only=True):
+    paragraph_id: str
+    sub_item_id: str
+    text: str
+
+
+class SubItemMoved(_Payload, frozen=True, kw_only=True):
+    paragraph_id: str
+    sub_item_id: str
+    before: str | None = None
+
+
+class SubItemRemoved(_Payload, frozen=True, kw_only=True):
+    paragraph_id: str
+    sub_item_id: str
+
+
+class PlaceholderFilled(_Payload, frozen=True, kw_only=True):
+    """`original` (brackets included) stood at code point `start` of the paragraph's text."""
+
+    placeholder_id: str
+    paragraph_id: str
+    original: str
+    value: str
+    start: int
+
+
+# The meeting's facts
+
+class AgendaItemAdded(_Payload, frozen=True, kw_only=True):
+    agenda_item_id: str
+    title: str
+    parent_id: str | None = None
+    before: str | None = None
+
+
+class AgendaItemRetitled(_Payload, frozen=True, kw_only=True):
+    agenda_item_id: str
+    title: str
+
+
+class AgendaItemRemoved(_Payload, frozen=True, kw_only=True):
+    agenda_item_id: str
+
+
+class StatementRecorded(_Payload, frozen=True, kw_only=True):
+    statement_id: str
+    agenda_item_id: str
+    category: SpeakerCategory
+    delegation: str
+    person: str = ""
+
+
+class StatementWithdrawn(_Payload, frozen=True, kw_only=True):
+    statement_id: str
+
+
+class ParticipantAdded(_Payload, frozen=True, kw_only=True):
+    participant_id: str
+    category: ParticipantCategory
+    name: str
+
+
+class ParticipantRemoved(_Payload, frozen=True, kw_only=True):
+    participant_id: str
+
+
+class PanellistAdded(_Payload, frozen=True, kw_only=True):
+    panellist_id: str
+    agenda_item_id: str
+    name: str
+    delegation: str = ""
+
+
+class PanellistRemoved(_Payload, frozen=True, kw_only=True):
+    panellist_id: str
+
+
+class DocumentAdded(_Payload, frozen=True, kw_only=True):
+    document_id: str
+    symbol: str
+    title: str
+
+
+class DocumentRemoved(_Payload, frozen=True, kw_only=True):
+    document_id: str
+
+
+class RecommendationAdded(_Payload, frozen=True, kw_only=True):
+    """A numbered paragraph, marked as a recommendation."""
+
+    paragraph_id: str
+    chapter_id: str
+    section_id: str | None = None
+    text: str
+    before: str | None = None
+
+
+# Adoption
+
+class ChapterAdopted(_Payload, frozen=True, kw_only=True):
+    chapter_id: str
+
+
+class ChapterReopened(_Payload, frozen=True, kw_only=True):
+    chapter_id: str
+    reason: str
+
+
+class ReportAdopted(_Payload, frozen=True, kw_only=True):
+    ad_referendum: bool = False
+
+
 Event = Union[
-    ReportCreated,
-    ChapterAdded,
-    SectionAdded,
-    ParagraphAdded,
-    ParagraphTextReplaced,
-    ParagraphRemoved,
+    ReportCreated, ReportRetitled, ReportDetailsChanged,
+    ChapterAdded, ChapterRetitled, ChapterMoved, ChapterRemoved,
+    SectionAdded, SectionRetitled, SectionMoved, SectionRemoved,
+    ParagraphAdded, ParagraphTextReplaced, ParagraphMoved, ParagraphRemoved,
+    SubItemAdded, SubItemTextReplaced, SubItemMoved, SubItemRemoved,
+    PlaceholderFilled,
+    AgendaItemAdded, AgendaItemRetitled, AgendaItemRemoved,
+    StatementRecorded, StatementWithdrawn,
+    ParticipantAdded, ParticipantRemoved,
+    PanellistAdded, PanellistRemoved,
+    DocumentAdded, DocumentRemoved,
+    RecommendationAdded,
+    ChapterAdopted, ChapterReopened, ReportAdopted,
 ]
 
-EVENT_TYPES: dict[str, type[Any]] = {
-    cls.__name__: cls
-    for cls in (
-        ReportCreated,
-        ChapterAdded,
-        SectionAdded,
-        ParagraphAdded,
-        ParagraphTextReplaced,
-        ParagraphRemoved,
-    )
-}
+EVENT_TYPES: dict[str, type[Any]] = {cls.__name__: cls for cls in Event.__args__}
 
 Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
 

@@ -23,3 +23,4 @@ Text = Annotated[str, Meta(max_length=100_000)]
 Version = Annotated[int, Meta(ge=0)]
 
 MAX_DRAFTER_LENGTH = 100
+Name = Annotated[str, Meta(min_length=1, max_length=500)]

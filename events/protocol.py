@@ -73,3 +73,12 @@ class ReportSummary(msgspec.Struct, frozen=True):
 def event_message_bytes(raw_event: bytes) -> bytes:
     """An EventMessage around an event's stored JSON, without decoding it."""
     return b'{"type":"event","event":' + raw_event + b"}"
+
+
+class PlaceholderView(msgspec.Struct, frozen=True):
+    """A placeholder as listed for drafters: `paragraph` is its paragraph's number."""
+
+    id: str
+    paragraph: int
+    text: str
+    context: str

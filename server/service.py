@@ -18,8 +18,8 @@ from datetime import UTC, datetime
 import msgspec
 
 from events.catalogue import event_type
-from events.commands import CommandEnvelope
-from events.decide import decide
+from events.commands import Command, CommandEnvelope
+from events.decide import decide_all
 from events.envelope import StoredEvent
 from events.errors import DomainError
 from events.evolve import replay
@@ -104,6 +104,14 @@ class ReportService:
         A retry with the same command_id returns the original result, even if the report
         has moved on or the command would now be refused.
         """
+        return await self.handle_all(
+            report_id, envelope.command_id, [envelope.command], actor, expected_version=envelope.expected_version
+        )
+
+    async def handle_all(
+        self, report_id: str, command_id: str, commands: list[Command], actor: str, expected_version: int | None = None
+    ) -> CommandResult:
+        """Apply several commands as one: all their events in one atomic append, or none."""
         lock = self._locks.setdefault(report_id, asyncio.Lock())
         async with lock:
             for attempt in range(MAX_ATTEMPTS):
@@ -111,15 +119,15 @@ class ReportService:
                     # Jittered backoff, so that processes racing for one report spread out.
                     await asyncio.sleep(random.uniform(0, min(CONFLICT_BACKOFF * 2**attempt, MAX_BACKOFF)))
                 version, report = await self._current(report_id)
-                expected = envelope.expected_version
+                expected = expected_version
                 try:
                     if expected is not None and expected != version:
                         raise DomainError(
                             "version_conflict", f"the report is at version {version}, not {expected}"
                         )
-                    payloads = decide(report, envelope.command, self.new_id)
+                    payloads = decide_all(report, report_id, commands, self.new_id)
                 except DomainError:
-                    prior = await self._already_applied(report_id, envelope.command_id)
+                    prior = await self._already_applied(report_id, command_id)
                     if prior is not None:
                         return prior
                     raise
@@ -135,12 +143,12 @@ class ReportService:
                         schema=type(payload).schema,
                         actor=actor,
                         at=at,
-                        command_id=envelope.command_id,
+                        command_id=command_id,
                         data=payload,
                     )
                     for offset, payload in enumerate(payloads, start=1)
                 ]
-                outcome = await self.store.append(report_id, envelope.command_id, version, events)
+                outcome = await self.store.append(report_id, command_id, version, events)
                 if isinstance(outcome, Appended):
                     if outcome.duplicate:
                         return await self._result_of(report_id, outcome)

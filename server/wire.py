@@ -17,6 +17,7 @@ T = TypeVar("T")
 HTTP_STATUS: dict[str, int] = {
     "malformed_json": 400,
     "invalid_query": 400,
+    "invalid_encoding": 400,
     "unauthenticated": 401,
     "unknown_report": 404,
     "unknown_version": 404,

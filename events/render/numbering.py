@@ -1,4 +1,4 @@
-"""The numbering of UN reports: chapters I, II…, sections A, B… within a chapter.
+"""The numbering of UN reports: chapters I, II…, sections A, B… within a chapter, sub-items a)…
 
 Numbers are derived from position on every render, never stored, so that inserting or
 removing an item renumbers everything after it while ids stay stable.
@@ -29,3 +29,11 @@ def letter(number: int) -> str:
         number, remainder = divmod(number - 1, 26)
         letters = chr(ord("A") + remainder) + letters
     return letters
+
+
+def item_letter(number: int) -> str:
+    """Sub-items a)…z), then aa), bb)…, then aaa): the letter repeated, as the UN numbers them."""
+    if number < 1:
+        raise ValueError("sub-items are lettered from 1")
+    rounds, remainder = divmod(number - 1, 26)
+    return chr(ord("a") + remainder) * (rounds + 1)

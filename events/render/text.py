@@ -1,23 +1,25 @@
-"""The report as plain text, in the layout of the drafts the secretariat circulates."""
+"""The report as plain text, in the layout of the drafts the secretariat circulates.
 
-from events.model import Paragraph, Report
-from events.render.numbering import letter, roman
+The title, then each chapter « I. Introduction », section « A. Title » and paragraph
+« 1. text » as a block, with a blank line between blocks. The lines set out below a paragraph
+(its block list, its sub-items « a) … ») follow its text directly, indented four spaces a level,
+so that a numbered agenda line is never read as a paragraph number.
+"""
+
+from events.model import Report
+from events.render.outline import Heading, outline
+
+INDENT = "    "
 
 
 def render_text(report: Report) -> str:
-    lines: list[str] = [report.title, ""]
-    number = 0
-
-    def paragraphs(items: tuple[Paragraph, ...]) -> None:
-        nonlocal number
-        for paragraph in items:
-            number += 1
-            lines.extend([f"{number}. {paragraph.text}", ""])
-
-    for chapter_number, chapter in enumerate(report.chapters, start=1):
-        lines.extend([f"{roman(chapter_number)}. {chapter.title}", ""])
-        paragraphs(chapter.paragraphs)
-        for section_number, section in enumerate(chapter.sections, start=1):
-            lines.extend([f"{letter(section_number)}. {section.title}", ""])
-            paragraphs(section.paragraphs)
-    return "\n".join(lines).rstrip("\n") + "\n"
+    laid_out = outline(report)
+    blocks = [laid_out.title]
+    for block in laid_out.blocks:
+        if isinstance(block, Heading):
+            blocks.append(f"{block.number}. {block.title}")
+            continue
+        lines = [f"{block.number}. {block.text}"]
+        lines.extend(INDENT * line.depth + " ".join(filter(None, (line.label, line.text))) for line in block.lines)
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks) + "\n"

@@ -32,8 +32,8 @@ def test_envelope_cannot_carry_an_actor_either() -> None:
 
 
 def test_unknown_command_type_is_refused() -> None:
-    with pytest.raises(msgspec.ValidationError, match="Invalid value 'AdoptChapter'"):
-        decode_command(b'{"type": "AdoptChapter", "chapter_id": "x"}')
+    with pytest.raises(msgspec.ValidationError, match="Invalid value 'ArchiveReport'"):
+        decode_command(b'{"type": "ArchiveReport", "report_id": "x"}')
 
 
 def test_a_malformed_field_is_reported_with_its_path() -> None:

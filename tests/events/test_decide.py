@@ -1,39 +1,46 @@
-"""The rules of the report: what each command records, and the code of every refusal."""
+"""The rules of the report as a whole: creation, details, every command's event, all-or-nothing."""
 
 import pytest
 
 from events.catalogue import (
     ChapterAdded,
     ParagraphAdded,
-    ParagraphRemoved,
-    ParagraphTextReplaced,
     ReportCreated,
+    ReportDetailsChanged,
+    ReportRetitled,
     SectionAdded,
 )
 from events.commands import (
+    COMMAND_TYPES,
     AddChapter,
     AddParagraph,
     AddSection,
+    AdoptChapter,
     Command,
     CreateReport,
     RemoveParagraph,
+    ReopenChapter,
     ReplaceParagraphText,
+    RetitleReport,
+    SetReportDetails,
 )
-from events.decide import decide
+from events.decide import decide, decide_all
 from events.errors import DomainError
-from tests.events.builders import REPORT_ID, Drafting, Ids, created, uid
-
-UNUSED = uid(0xDEAD)
-
-
-def refusal(drafting: Drafting, command: Command) -> str:
-    """The code `command` is refused with; the report and its log are left as they were."""
-    report, version = drafting.report, drafting.version
-    with pytest.raises(DomainError) as refused:
-        drafting.submit(command)
-    assert (drafting.report, drafting.version) == (report, version)
-    assert refused.value.message
-    return refused.value.code
+from events.evolve import apply
+from events.model import Details
+from tests.events import test_adoption, test_decide_meeting, test_decide_structure, test_placeholders
+from tests.events.builders import (
+    ERROR_CODES,
+    PRODUCES,
+    REPORT_ID,
+    UNUSED,
+    Drafting,
+    Ids,
+    created,
+    refusal,
+    uid,
+)
+from tests.events.meeting import DETAILS, Meeting, Refusal, one_of_each, refused_on_meeting
 
 
 class Seeded(Drafting):
@@ -54,28 +61,72 @@ def drafting() -> Seeded:
     return Seeded()
 
 
+def every_command() -> list[Command]:
+    return one_of_each(Meeting())
+
+
+# The report
+
 def test_a_new_report_records_its_title() -> None:
     assert decide(None, CreateReport(title="Projet de rapport"), Ids()) == [ReportCreated(title="Projet de rapport")]
 
 
-def test_a_report_cannot_be_created_twice(drafting: Seeded) -> None:
-    assert refusal(drafting, CreateReport(title="Projet de rapport")) == "report_exists"
-
-
 @pytest.mark.parametrize(
     "command",
-    [
-        AddChapter(title="Introduction"),
-        AddSection(chapter_id=UNUSED, title="Déclarations"),
-        AddParagraph(chapter_id=UNUSED, text="…"),
-        ReplaceParagraphText(paragraph_id=UNUSED, text="…"),
-        RemoveParagraph(paragraph_id=UNUSED),
-    ],
+    [c for c in every_command() if not isinstance(c, CreateReport)],
     ids=lambda command: type(command).__name__,
 )
-def test_a_report_that_was_never_created_accepts_no_edit(command: Command) -> None:
+def test_a_report_that_was_never_created_accepts_no_command(command: Command) -> None:
     assert refusal(Drafting(), command) == "unknown_report"
 
+
+def test_a_report_is_retitled_and_the_same_title_records_nothing(drafting: Seeded) -> None:
+    title = "Rapport du Groupe de travail sur la traite des personnes sur les travaux de sa réunion"
+
+    assert drafting.decided(RetitleReport(title=title)) == [ReportRetitled(title=title)]
+    assert drafting.report.title == title
+    assert drafting.decided(RetitleReport(title=title)) == []
+
+
+def test_the_details_of_the_meeting_are_replaced_all_at_once(drafting: Seeded) -> None:
+    assert drafting.decided(SetReportDetails(details=DETAILS)) == [ReportDetailsChanged(details=DETAILS)]
+    assert drafting.report.details == DETAILS
+
+    english = Details(body="Working Group on Trafficking in Persons", language="en")
+    drafting.submit(SetReportDetails(details=english))
+
+    assert drafting.report.details == english
+    assert drafting.report.details.venue == ""
+    assert drafting.decided(SetReportDetails(details=english)) == []
+
+
+def test_a_one_day_meeting_starts_and_ends_the_same_day(drafting: Seeded) -> None:
+    one_day = Details(first_date=DETAILS.first_date, last_date=DETAILS.first_date)
+
+    assert drafting.decided(SetReportDetails(details=one_day)) == [ReportDetailsChanged(details=one_day)]
+
+
+# Every command
+
+@pytest.mark.parametrize("command", every_command()[1:], ids=lambda command: type(command).__name__)
+def test_every_command_records_exactly_its_event(command: Command) -> None:
+    meeting = Meeting()
+    if isinstance(command, ReopenChapter):
+        meeting.submit(AdoptChapter(chapter_id=command.chapter_id))
+    before = meeting.report
+
+    (event,) = meeting.submit(command)
+
+    assert event.type == PRODUCES[type(command).__name__]
+    assert meeting.report == apply(before, event.data, REPORT_ID) != before
+
+
+def test_there_is_an_example_of_every_command_and_each_names_its_event() -> None:
+    assert [type(c).__name__ for c in every_command()] == list(PRODUCES)
+    assert set(PRODUCES) == COMMAND_TYPES
+
+
+# Ids
 
 def test_ids_the_client_left_out_are_drawn_from_new_id() -> None:
     drafting = created()
@@ -105,68 +156,6 @@ def test_added_item_keeps_the_id_the_client_chose(drafting: Seeded) -> None:
     assert drafting.report.chapters[-1].sections[0].paragraphs[0].id == paragraph
 
 
-@pytest.mark.parametrize("taken", ["report", "introduction", "general", "decision", "measures"])
-@pytest.mark.parametrize(
-    "command_for",
-    [
-        lambda d, taken: AddChapter(chapter_id=taken, title="Participation"),
-        lambda d, taken: AddSection(section_id=taken, chapter_id=d.introduction, title="Participation"),
-        lambda d, taken: AddParagraph(paragraph_id=taken, chapter_id=d.introduction, text="…"),
-    ],
-    ids=["chapter", "section", "paragraph"],
-)
-def test_duplicate_id_is_refused(drafting: Drafting, command_for, taken: str) -> None:
-    taken_id = REPORT_ID if taken == "report" else getattr(drafting, taken)
-
-    assert refusal(drafting, command_for(drafting, taken_id)) == "duplicate_id"
-
-
-@pytest.mark.parametrize(
-    "command_for",
-    [
-        lambda d: AddChapter(title="Participation", before=UNUSED),
-        lambda d: AddChapter(title="Participation", before=d.general),
-        lambda d: AddSection(chapter_id=UNUSED, title="Participation"),
-        lambda d: AddSection(chapter_id=d.general, title="Participation"),
-        lambda d: AddParagraph(chapter_id=UNUSED, text="…"),
-    ],
-    ids=["before-unknown", "before-a-section", "section-in-unknown", "section-in-a-section", "paragraph-in-unknown"],
-)
-def test_unknown_chapter_is_refused(drafting: Drafting, command_for) -> None:
-    assert refusal(drafting, command_for(drafting)) == "unknown_chapter"
-
-
-@pytest.mark.parametrize(
-    "command_for",
-    [
-        lambda d: AddSection(chapter_id=d.recommendations, title="Participation", before=UNUSED),
-        lambda d: AddSection(chapter_id=d.introduction, title="Participation", before=d.general),
-        lambda d: AddParagraph(chapter_id=d.recommendations, section_id=UNUSED, text="…"),
-        lambda d: AddParagraph(chapter_id=d.introduction, section_id=d.general, text="…"),
-    ],
-    ids=["before-unknown", "before-a-section-of-another-chapter", "paragraph-in-unknown", "paragraph-in-another-chapter"],
-)
-def test_unknown_section_is_refused(drafting: Drafting, command_for) -> None:
-    assert refusal(drafting, command_for(drafting)) == "unknown_section"
-
-
-@pytest.mark.parametrize(
-    "command_for",
-    [
-        lambda d: ReplaceParagraphText(paragraph_id=UNUSED, text="…"),
-        lambda d: ReplaceParagraphText(paragraph_id=d.introduction, text="…"),
-        lambda d: RemoveParagraph(paragraph_id=UNUSED),
-        lambda d: AddParagraph(chapter_id=d.introduction, text="…", before=UNUSED),
-        lambda d: AddParagraph(chapter_id=d.recommendations, text="…", before=d.measures),
-        lambda d: AddParagraph(chapter_id=d.recommendations, section_id=d.general, text="…", before=d.decision),
-    ],
-    ids=["replace-unknown", "replace-a-chapter", "remove-unknown", "before-unknown",
-         "before-a-paragraph-of-a-section", "before-a-paragraph-of-another-chapter"],
-)
-def test_unknown_paragraph_is_refused(drafting: Drafting, command_for) -> None:
-    assert refusal(drafting, command_for(drafting)) == "unknown_paragraph"
-
-
 def test_a_removed_paragraph_can_no_longer_be_edited_or_removed(drafting: Seeded) -> None:
     drafting.submit(RemoveParagraph(paragraph_id=drafting.decision))
 
@@ -174,33 +163,96 @@ def test_a_removed_paragraph_can_no_longer_be_edited_or_removed(drafting: Seeded
     assert refusal(drafting, RemoveParagraph(paragraph_id=drafting.decision)) == "unknown_paragraph"
 
 
-def test_replace_with_same_text_records_nothing(drafting: Seeded) -> None:
-    version = drafting.version
+def test_the_id_of_a_removed_paragraph_may_be_chosen_again(drafting: Seeded) -> None:
+    drafting.submit(RemoveParagraph(paragraph_id=drafting.decision))
 
-    assert drafting.submit(ReplaceParagraphText(paragraph_id=drafting.decision, text="Dans sa décision 4/4…")) == []
-    assert drafting.version == version
+    events = drafting.decided(AddParagraph(paragraph_id=drafting.decision, chapter_id=drafting.introduction, text="…"))
 
-
-def test_replace_records_the_whole_new_text(drafting: Seeded) -> None:
-    text = "Dans sa décision 4/4, la Conférence des Parties à la Convention…"
-
-    (event,) = drafting.submit(ReplaceParagraphText(paragraph_id=drafting.decision, text=text))
-
-    assert event.data == ParagraphTextReplaced(paragraph_id=drafting.decision, text=text)
-    assert drafting.report.chapters[0].paragraphs[0].text == text
+    assert events == [ParagraphAdded(paragraph_id=drafting.decision, chapter_id=drafting.introduction, text="…")]
 
 
-def test_removing_a_paragraph_of_a_section_records_only_its_id(drafting: Seeded) -> None:
-    (event,) = drafting.submit(RemoveParagraph(paragraph_id=drafting.measures))
+# decide_all: an import is one sequence, all or nothing
 
-    assert event.data == ParagraphRemoved(paragraph_id=drafting.measures)
-    assert drafting.report.chapters[1].sections[0].paragraphs == ()
+def test_a_sequence_is_decided_on_the_state_each_command_leaves() -> None:
+    chapter, paragraph = uid(101), uid(102)
 
-
-def test_insertion_before_is_recorded_as_asked(drafting: Seeded) -> None:
-    (event,) = drafting.submit(
-        AddParagraph(chapter_id=drafting.recommendations, section_id=drafting.general, text="…", before=drafting.measures)
+    events = decide_all(
+        None,
+        REPORT_ID,
+        [
+            CreateReport(title="Projet de rapport"),
+            AddChapter(chapter_id=chapter, title="Introduction"),
+            AddParagraph(paragraph_id=paragraph, chapter_id=chapter, text="Dans sa décision 4/4…"),
+            ReplaceParagraphText(paragraph_id=paragraph, text="Dans sa décision 4/4…"),
+            AddChapter(title="Recommandations", before=chapter),
+        ],
+        Ids(),
     )
 
-    assert event.data.before == drafting.measures
-    assert event.data.section_id == drafting.general
+    assert events == [
+        ReportCreated(title="Projet de rapport"),
+        ChapterAdded(chapter_id=chapter, title="Introduction"),
+        ParagraphAdded(paragraph_id=paragraph, chapter_id=chapter, text="Dans sa décision 4/4…"),
+        ChapterAdded(chapter_id=uid(1), title="Recommandations", before=chapter),
+    ]
+
+
+def test_a_sequence_with_one_refusal_in_the_middle_records_nothing(drafting: Seeded) -> None:
+    sequence = [
+        AddParagraph(chapter_id=drafting.introduction, text="Dans sa résolution 7/1…"),
+        RemoveParagraph(paragraph_id=UNUSED),
+        AddChapter(title="Résumé des délibérations"),
+    ]
+
+    with pytest.raises(DomainError) as refused:
+        decide_all(drafting.report, REPORT_ID, sequence, Ids())
+
+    assert refused.value.code == "unknown_paragraph"
+
+
+def test_a_sequence_cannot_use_an_id_twice() -> None:
+    sequence = [CreateReport(title="Projet de rapport"), AddChapter(chapter_id=uid(7), title="I"), AddChapter(chapter_id=uid(7), title="II")]
+
+    with pytest.raises(DomainError, match="already used") as refused:
+        decide_all(None, REPORT_ID, sequence, Ids())
+
+    assert refused.value.code == "duplicate_id"
+
+
+def test_an_empty_sequence_records_nothing(drafting: Seeded) -> None:
+    assert decide_all(drafting.report, REPORT_ID, [], Ids()) == []
+
+
+# Every refusal has a story
+
+REPORT_REFUSALS = [
+    Refusal("a report created twice", "report_exists", lambda m: CreateReport(title="Projet de rapport")),
+    Refusal("a meeting that ends before it starts", "invalid_dates",
+            lambda m: SetReportDetails(details=Details(first_date=DETAILS.last_date, last_date=DETAILS.first_date))),
+]
+
+
+@pytest.mark.parametrize("case", REPORT_REFUSALS, ids=lambda case: f"{case.code}: {case.story}")
+def test_refused(case: Refusal) -> None:
+    assert refused_on_meeting(case) == case.code
+
+
+REFUSALS: list[Refusal] = [
+    *REPORT_REFUSALS,
+    *test_decide_structure.REFUSALS,
+    *test_decide_meeting.REFUSALS,
+    *test_placeholders.REFUSALS,
+    *test_adoption.REFUSALS,
+]
+
+
+def test_every_error_code_is_the_ending_of_some_story() -> None:
+    told = {case.code for case in REFUSALS} | {"unknown_report"}
+
+    assert told == ERROR_CODES
+
+
+def test_refusal_stories_are_told_once() -> None:
+    stories = [case.story for case in REFUSALS]
+
+    assert len(set(stories)) == len(stories)

@@ -112,9 +112,9 @@ def test_a_missing_upcaster_is_reported(monkeypatch: pytest.MonkeyPatch) -> None
 
 
 def test_unknown_event_type_is_reported() -> None:
-    raw = dict(OLD_PARAGRAPH_ADDED, type="ChapterAdopted", data={"chapter_id": uid(2)})
+    raw = dict(OLD_PARAGRAPH_ADDED, type="ReportArchived", data={})
 
-    with pytest.raises(UnknownEventType, match="unknown event type 'ChapterAdopted'"):
+    with pytest.raises(UnknownEventType, match="unknown event type 'ReportArchived'"):
         decode_event(json.dumps(raw).encode())
 
 

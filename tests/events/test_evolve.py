@@ -5,12 +5,20 @@ import copy
 import msgspec
 import pytest
 
-from events.catalogue import ChapterAdded, ParagraphAdded, ParagraphTextReplaced, ReportCreated, SectionAdded
-from events.commands import RemoveParagraph, ReplaceParagraphText
+from events.catalogue import (
+    ChapterAdded,
+    ParagraphAdded,
+    ParagraphTextReplaced,
+    PlaceholderFilled,
+    ReportCreated,
+    SectionAdded,
+)
+from events.commands import AdoptChapter, Command, RemoveParagraph, ReopenChapter, ReplaceParagraphText
 from events.evolve import evolve, replay
-from events.model import Chapter, Paragraph, Report, Section
+from events.model import LIST_MARK, Chapter, Listing, Paragraph, PlaceholderFill, Report, Section
 from events.render.text import render_text
-from tests.events.builders import REPORT_ID, created, stored, uid
+from tests.events.builders import REPORT_ID, created, numbered_lines, stored, uid
+from tests.events.meeting import Meeting, one_of_each
 
 
 def test_the_report_takes_its_id_from_the_log_and_its_title_from_the_event() -> None:
@@ -72,9 +80,7 @@ def test_a_chapter_inserted_before_another_takes_its_number() -> None:
     recommendations = drafting.add_chapter("Recommandations")
     drafting.add_chapter("Introduction", before=recommendations)
 
-    headings = render_text(drafting.report).splitlines()[2::2]
-
-    assert headings == ["I. Introduction", "II. Recommandations"]
+    assert numbered_lines(render_text(drafting.report)) == ["I. Introduction", "II. Recommandations"]
 
 
 def test_a_section_inserted_before_another_takes_its_letter() -> None:
@@ -98,9 +104,10 @@ def test_a_paragraph_inserted_before_another_in_a_section_renumbers_the_rest() -
     opened = drafting.add_paragraph(organisation, "La réunion a été ouverte par…", section_id=opening)
     drafting.add_paragraph(organisation, "Le Groupe de travail s’est réuni à Vienne…", section_id=opening, before=opened)
 
-    assert render_text(drafting.report).endswith(
-        "1. Le Groupe de travail s’est réuni à Vienne…\n\n2. La réunion a été ouverte par…\n"
-    )
+    assert numbered_lines(render_text(drafting.report))[-2:] == [
+        "1. Le Groupe de travail s’est réuni à Vienne…",
+        "2. La réunion a été ouverte par…",
+    ]
 
 
 def test_removing_paragraphs_renumbers_the_rest() -> None:
@@ -110,7 +117,7 @@ def test_removing_paragraphs_renumbers_the_rest() -> None:
     for removed in ids[1::2]:
         drafting.submit(RemoveParagraph(paragraph_id=removed))
 
-    assert render_text(drafting.report).splitlines()[4::2] == ["1. Paragraphe 1", "2. Paragraphe 3", "3. Paragraphe 5"]
+    assert numbered_lines(render_text(drafting.report))[1:] == ["1. Paragraphe 1", "2. Paragraphe 3", "3. Paragraphe 5"]
 
 
 def test_the_text_of_a_paragraph_in_a_section_is_replaced_in_place() -> None:
@@ -139,3 +146,63 @@ def test_replay_continues_from_any_earlier_state() -> None:
 
     for split in range(len(drafting.events) + 1):
         assert replay(drafting.events[split:], replay(drafting.events[:split])) == drafting.report
+
+
+def _shared(before: tuple, after: tuple) -> list[str]:
+    """Ids of the items `after` holds unchanged from `before` but as a copy instead of the same object."""
+    old = {item.id: item for item in before}
+    return [item.id for item in after if item.id in old and old[item.id] == item and old[item.id] is not item]
+
+
+@pytest.mark.parametrize("command", one_of_each(Meeting())[1:], ids=lambda command: type(command).__name__)
+def test_whatever_the_event_what_it_leaves_unchanged_is_shared(command: Command) -> None:
+    meeting = Meeting()
+    if isinstance(command, ReopenChapter):
+        meeting.submit(AdoptChapter(chapter_id=command.chapter_id))
+    before = meeting.report
+
+    meeting.submit(command)
+    after = meeting.report
+
+    assert _shared(before.chapters, after.chapters) == []
+    assert _shared(tuple(s for c in before.chapters for s in c.sections), tuple(s for c in after.chapters for s in c.sections)) == []
+    assert _shared(tuple(before.all_paragraphs()), tuple(after.all_paragraphs())) == []
+    assert _shared(before.agenda, after.agenda) == []
+    assert _shared(tuple(i for a in before.agenda for i in a.sub_items), tuple(i for a in after.agenda for i in a.sub_items)) == []
+
+
+def test_a_fill_replaces_the_placeholder_at_its_place_not_an_earlier_twin() -> None:
+    events = [
+        stored(ReportCreated(title="Projet de rapport"), 1),
+        stored(ChapterAdded(chapter_id=uid(1), title="Résumé des délibérations"), 2),
+        stored(ParagraphAdded(paragraph_id=uid(2), chapter_id=uid(1), text="séance[s], tenue[s] le[s]"), 3),
+        stored(PlaceholderFilled(placeholder_id=f"{uid(2)}:8e601f3f:1", paragraph_id=uid(2), original="[s]", value="s", start=16), 4),
+    ]
+
+    report = replay(events)
+
+    assert report.chapters[0].paragraphs[0].text == "séance[s], tenues le[s]"
+    assert report.fills == (PlaceholderFill(placeholder_id=f"{uid(2)}:8e601f3f:1", paragraph_id=uid(2), original="[s]", value="s"),)
+
+
+def test_a_listing_paragraph_stored_without_its_mark_gets_it_at_the_end() -> None:
+    listing = Listing(kind="documents")
+    events = [
+        stored(ReportCreated(title="Projet de rapport"), 1),
+        stored(ChapterAdded(chapter_id=uid(1), title="Organisation de la réunion"), 2),
+        stored(ParagraphAdded(paragraph_id=uid(2), chapter_id=uid(1), text="Le Groupe de travail était saisi des documents suivants :", listing=listing), 3),
+    ]
+
+    paragraph = replay(events).chapters[0].paragraphs[0]
+
+    assert paragraph == Paragraph(id=uid(2), text=f"Le Groupe de travail était saisi des documents suivants :{LIST_MARK}", listing=listing)
+
+
+def test_adopting_then_reopening_a_chapter_leaves_it_as_it_was() -> None:
+    meeting = Meeting()
+    before = meeting.chapter(meeting.introduction)
+
+    meeting.submit(AdoptChapter(chapter_id=meeting.introduction))
+    meeting.submit(ReopenChapter(chapter_id=meeting.introduction, reason="une erreur de date"))
+
+    assert meeting.chapter(meeting.introduction) == before

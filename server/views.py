@@ -1,0 +1,94 @@
+"""The report's documents and findings: renderings, placeholders, checks, and the import.
+
+Each endpoint is one call into the pure domain (events.render, events.placeholders,
+events.checks, events.importer) around the same service the commands use.
+"""
+
+from collections.abc import Callable
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from events.checks import check
+from events.errors import DomainError
+from events.importer import import_draft
+from events.model import Report
+from events.placeholders import numbered_placeholders
+from events.protocol import PlaceholderView
+from events.render.docx import render_docx
+from events.render.html import render_html
+from events.render.markdown import render_markdown
+from events.render.text import render_text
+from server.http import JSON, handles_domain_errors, int_param, read_body, report_id_of, service_of
+from server.identity import drafter_name
+
+MAX_DRAFT_BYTES = 5 * 1024 * 1024
+LANGUAGES = ("fr", "en")
+
+# format -> (renderer, media type, file extension)
+FORMATS: dict[str, tuple[Callable[[Report], str | bytes], str, str]] = {
+    "txt": (render_text, "text/plain; charset=utf-8", "txt"),
+    "md": (render_markdown, "text/markdown; charset=utf-8", "md"),
+    "html": (render_html, "text/html; charset=utf-8", "html"),
+    "docx": (render_docx, "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx"),
+}
+
+
+async def _report(request: Request) -> tuple[int, Report]:
+    return await service_of(request).report(report_id_of(request), at=int_param(request, "at"))
+
+
+@handles_domain_errors
+async def render(request: Request) -> Response:
+    name = request.query_params.get("format", "txt")
+    if name not in FORMATS:
+        raise DomainError("invalid_query", f"?format= is one of {', '.join(FORMATS)}, not {name!r}")
+    renderer, media_type, extension = FORMATS[name]
+    version, report = await _report(request)
+    body = renderer(report)
+    filename = f"report-{report.id[:8]}-v{version}.{extension}"
+    return Response(body, media_type=media_type, headers={"Content-Disposition": f'inline; filename="{filename}"'})
+
+
+@handles_domain_errors
+async def placeholders(request: Request) -> Response:
+    _, report = await _report(request)
+    return JSON(
+        [
+            PlaceholderView(id=p.id, paragraph=number, text=p.text, context=p.context)
+            for number, p in numbered_placeholders(report)
+        ]
+    )
+
+
+@handles_domain_errors
+async def checks(request: Request) -> Response:
+    _, report = await _report(request)
+    return JSON(check(report))
+
+
+@handles_domain_errors
+async def import_report(request: Request) -> Response:
+    """A draft in the seed's form, as text/plain, becomes one new report in one append."""
+    actor = drafter_name(request.headers.get("x-drafter"))
+    language = request.query_params.get("language", "fr")
+    if language not in LANGUAGES:
+        raise DomainError("invalid_query", f"?language= is one of {', '.join(LANGUAGES)}, not {language!r}")
+    try:
+        text = (await read_body(request, MAX_DRAFT_BYTES)).decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise DomainError("invalid_encoding", f"send the draft as UTF-8 text: {error}") from None
+    service = service_of(request)
+    commands = import_draft(text, service.new_id, language)
+    report_id = service.new_id()
+    result = await service.handle_all(report_id, f"import-{report_id}", commands, actor, expected_version=0)
+    return JSON({"id": report_id, "version": result.version}, 201)
+
+
+routes = [
+    Route("/api/reports/import", import_report, methods=["POST"]),
+    Route("/api/reports/{report_id}/render", render, methods=["GET"]),
+    Route("/api/reports/{report_id}/placeholders", placeholders, methods=["GET"]),
+    Route("/api/reports/{report_id}/checks", checks, methods=["GET"]),
+]
