@@ -12,7 +12,8 @@ Two shapes, as in the seed report:
   documents before the meeting, the agenda): the mark is dropped from the sentence and the
   lines follow it, then the paragraph's own sub-items a), b)…
 
-An empty list renders as « […] », the report's sign for something still to be filled in.
+A listing paragraph whose text holds no words of its own reads the standard sentence of its
+kind (events.wording). An empty list renders as « […] », the report's sign for something still to be filled in.
 The text made here has ordinary spaces; the renderers set the typography of the language.
 """
 
@@ -24,6 +25,7 @@ import msgspec
 from events.collation import sort_key, sort_names
 from events.model import LIST_MARK, AgendaItem, Language, Listing, Paragraph, Report
 from events.render.numbering import item_letter, roman
+from events.wording import default_text, has_own_words
 
 INLINE_KINDS = frozenset({"statements", "participants", "panellists", "adoption"})
 BLOCK_KINDS = frozenset({"documents", "agenda"})
@@ -133,9 +135,12 @@ def render_paragraph_text(report: Report, paragraph: Paragraph) -> str:
     """The paragraph's own sentence: an inline list in place of the mark, a block list's mark
     dropped (its lines follow, from `paragraph_lines`)."""
     listing = paragraph.listing
+    text = paragraph.text
+    if listing is not None and not has_own_words(text):
+        text = default_text(report, listing)
     if listing is not None and listing.kind in INLINE_KINDS:
-        return paragraph.text.replace(LIST_MARK, inline_list(report, listing))
-    return _MARK_AND_SPACES_BEFORE.sub("", paragraph.text)
+        return text.replace(LIST_MARK, inline_list(report, listing))
+    return _MARK_AND_SPACES_BEFORE.sub("", text)
 
 
 def _separators(language: Language) -> tuple[str, str]:
