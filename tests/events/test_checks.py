@@ -20,18 +20,10 @@ from events.model import (
     Statement,
     SubItem,
 )
+from tests.events.meeting import DETAILS
 
-WORKING_GROUP = "Groupe de travail sur la traite des personnes"
-SEED_DETAILS = Details(
-    body=WORKING_GROUP,
-    parent_body="Conférence des Parties à la Convention des Nations Unies contre la criminalité transnationale organisée",
-    ordinal=11,
-    venue="Vienne",
-    first_date=date(2021, 10, 12),
-    last_date=date(2021, 10, 13),
-    language="fr",
-    symbol="CTOC/COP/WG.4/2021/L.1",
-)
+SEED_DETAILS = DETAILS
+WORKING_GROUP = DETAILS.body
 
 # The seed's paragraphs 1 to 28, each joined into one line as it was extracted (typos included).
 # Paragraphs that list the meeting's data carry LIST_MARK; the names are in SEED_* below.

@@ -7,7 +7,6 @@ adopted chapters; the exact words the seed prints are the expected output.
 """
 
 import io
-from datetime import date
 
 import docx
 import msgspec
@@ -16,7 +15,6 @@ from events.model import (
     LIST_MARK,
     AgendaItem,
     Chapter,
-    Details,
     Document,
     Listing,
     Panellist,
@@ -31,6 +29,7 @@ from events.render.docx import render_docx
 from events.render.html import render_html
 from events.render.markdown import render_markdown
 from events.render.text import render_text
+from tests.events.meeting import DETAILS
 
 NBSP, NNBSP = "\u00a0", "\u202f"
 
@@ -379,17 +378,7 @@ def seed_report() -> Report:
     return Report(
         id="report-2021",
         title="Projet de rapport",
-        details=Details(
-            body="Groupe de travail sur la traite des personnes",
-            parent_body="Conférence des Parties à la Convention des Nations Unies contre la criminalité "
-            "transnationale organisée",
-            ordinal=11,
-            venue="Vienne",
-            first_date=date(2021, 10, 12),
-            last_date=date(2021, 10, 13),
-            language="fr",
-            symbol="CTOC/COP/WG.4/2021/L.1",
-        ),
+        details=DETAILS,
         chapters=(_introduction(), _recommendations(), _summary(), _organization(), _adoption()),
         agenda=AGENDA,
         statements=_statements(),
