@@ -12,6 +12,7 @@ from typing import Any, ClassVar, Union
 import msgspec
 
 from events.model import Details, Listing, ParticipantCategory, SpeakerCategory
+from events.text_ops import Op
 
 
 class _Payload(msgspec.Struct, frozen=True, kw_only=True):
@@ -94,6 +95,15 @@ class ParagraphAdded(_Payload, frozen=True, kw_only=True):
 class ParagraphTextReplaced(_Payload, frozen=True, kw_only=True):
     paragraph_id: str
     text: str
+
+
+class ParagraphTextEdited(_Payload, frozen=True, kw_only=True):
+    """Typing: `ops` (ot-text-unicode format), already transformed past every concurrent edit,
+    turned the paragraph's text into its revision `revision`."""
+
+    paragraph_id: str
+    revision: int
+    ops: Op
 
 
 class ParagraphMoved(_Payload, frozen=True, kw_only=True):
@@ -231,7 +241,7 @@ Event = Union[
     ReportCreated, ReportRetitled, ReportDetailsChanged,
     ChapterAdded, ChapterRetitled, ChapterMoved, ChapterRemoved,
     SectionAdded, SectionRetitled, SectionMoved, SectionRemoved,
-    ParagraphAdded, ParagraphTextReplaced, ParagraphMoved, ParagraphRemoved,
+    ParagraphAdded, ParagraphTextReplaced, ParagraphTextEdited, ParagraphMoved, ParagraphRemoved,
     SubItemAdded, SubItemTextReplaced, SubItemMoved, SubItemRemoved,
     PlaceholderFilled,
     AgendaItemAdded, AgendaItemRetitled, AgendaItemRemoved,

@@ -11,6 +11,7 @@ import msgspec
 
 from events.fields import CommandId, Id, Name, Text, Title, Version
 from events.model import Details, Listing, ParticipantCategory, SpeakerCategory
+from events.text_ops import Op
 
 
 class _Command(msgspec.Struct, frozen=True, kw_only=True, tag_field="type", tag=True, forbid_unknown_fields=True):
@@ -96,6 +97,16 @@ class AddParagraph(_Command, kw_only=True):
 class ReplaceParagraphText(_Command, kw_only=True):
     paragraph_id: Id
     text: Text
+
+
+class EditParagraphText(_Command, kw_only=True):
+    """Typing in a paragraph: `ops` (ot-text-unicode format: retain n, insert "text",
+    delete {"d": n}, in code points) made on the paragraph's revision `base_revision`. The
+    server transforms them past whatever was committed since, so concurrent typists converge."""
+
+    paragraph_id: Id
+    base_revision: Version
+    ops: Op
 
 
 class MoveParagraph(_Command, kw_only=True):
@@ -232,7 +243,7 @@ Command = Union[
     CreateReport, RetitleReport, SetReportDetails,
     AddChapter, RetitleChapter, MoveChapter, RemoveChapter,
     AddSection, RetitleSection, MoveSection, RemoveSection,
-    AddParagraph, ReplaceParagraphText, MoveParagraph, RemoveParagraph,
+    AddParagraph, ReplaceParagraphText, EditParagraphText, MoveParagraph, RemoveParagraph,
     AddSubItem, ReplaceSubItemText, MoveSubItem, RemoveSubItem,
     FillPlaceholder,
     AddAgendaItem, RetitleAgendaItem, RemoveAgendaItem,

@@ -10,9 +10,10 @@ from typing import get_args
 
 from events import catalogue as ev
 from events import commands as cmd
-from events import lookup
+from events import lookup, text_ops
 from events.catalogue import Event
 from events.errors import DomainError
+from events.fields import MAX_TEXT_LENGTH
 from events.evolve import apply
 from events.model import LIST_MARK, Listing, ParticipantCategory, Report, SpeakerCategory
 from events.placeholders import filled_ids, paragraph_of, paragraph_placeholders
@@ -148,6 +149,29 @@ def _replace_paragraph_text(r: Report, c: cmd.ReplaceParagraphText, new_id: NewI
     if c.text.count(LIST_MARK) != paragraph.text.count(LIST_MARK):
         raise DomainError("invalid_text", "the list mark U+FFFC of a listing paragraph stays, once")
     return [] if paragraph.text == c.text else [ev.ParagraphTextReplaced(paragraph_id=paragraph.id, text=c.text)]
+
+
+def _edit_paragraph_text(r: Report, c: cmd.EditParagraphText, new_id: NewId) -> list[Event]:
+    chapter, paragraph = lookup.paragraph_with_chapter(r, c.paragraph_id)
+    lookup.check_open(chapter)
+    behind = paragraph.revision - c.base_revision
+    if behind < 0:
+        raise DomainError("unknown_revision", f"the paragraph is at revision {paragraph.revision}, not {c.base_revision}")
+    if behind > len(paragraph.recent_ops):
+        raise DomainError("revision_too_old", f"revision {c.base_revision} is too old to merge: reload the paragraph")
+    try:
+        text_ops.check(c.ops)
+        ops = text_ops.normalize(c.ops)
+        for committed in paragraph.recent_ops[len(paragraph.recent_ops) - behind :]:
+            ops = text_ops.transform(ops, committed, "left")
+        text = text_ops.apply(paragraph.text, ops)
+    except ValueError as error:
+        raise DomainError("invalid_ops", f"these operations do not fit revision {c.base_revision}: {error}") from None
+    if text.count(LIST_MARK) != paragraph.text.count(LIST_MARK):
+        raise DomainError("invalid_text", "the list mark U+FFFC of a listing paragraph stays, once")
+    if len(text) > MAX_TEXT_LENGTH:
+        raise DomainError("invalid_text", f"a paragraph holds at most {MAX_TEXT_LENGTH} characters")
+    return [ev.ParagraphTextEdited(paragraph_id=paragraph.id, revision=paragraph.revision + 1, ops=ops)]
 
 
 def _move_paragraph(r: Report, c: cmd.MoveParagraph, new_id: NewId) -> list[Event]:
@@ -355,6 +379,7 @@ _RULES: dict[type, Callable[[Report, object, NewId], list[Event]]] = {
     cmd.RemoveSection: _remove_section,
     cmd.AddParagraph: _add_paragraph,
     cmd.ReplaceParagraphText: _replace_paragraph_text,
+    cmd.EditParagraphText: _edit_paragraph_text,
     cmd.MoveParagraph: _move_paragraph,
     cmd.RemoveParagraph: _remove_paragraph,
     cmd.AddSubItem: _add_sub_item,
@@ -395,7 +420,9 @@ def decide(report: Report | None, command: cmd.Command, new_id: NewId) -> list[E
     return rule(report, command, new_id)
 
 
-def decide_all(report: Report | None, report_id: str, commands: list[cmd.Command], new_id: NewId) -> list[Event]:
+def decide_all(
+    report: Report | None, report_id: str, commands: list[cmd.Command], new_id: NewId, actor: str
+) -> list[Event]:
     """Decide commands one after another, each on the state the previous ones left.
 
     All or nothing: the first refusal refuses the whole sequence. An import is one such
@@ -404,6 +431,6 @@ def decide_all(report: Report | None, report_id: str, commands: list[cmd.Command
     produced: list[Event] = []
     for command in commands:
         for payload in decide(report, command, new_id):
-            report = apply(report, payload, report_id)
+            report = apply(report, payload, report_id, actor)
             produced.append(payload)
     return produced

@@ -13,10 +13,14 @@ from typing import Any, TypeVar
 from msgspec.structs import replace
 
 from events import catalogue as ev
+from events import text_ops
+from events.authorship import apply_to_runs, written_by
 from events.catalogue import Event
 from events.envelope import StoredEvent
+from events.text_ops import Delete, Op
 from events.model import (
     LIST_MARK,
+    RECENT_OPS,
     AgendaItem,
     Chapter,
     Document,
@@ -129,19 +133,42 @@ def _update_agenda(items: tuple[AgendaItem, ...], item_id: str, change: Callable
     return _map_sub_items(items, lambda sub_items: _updated(sub_items, item_id, change))
 
 
-def _replace_text(text: str, start: int, original: str, value: str) -> str:
-    if text[start : start + len(original)] != original:
-        start = text.find(original)
-    return text[:start] + value + text[start + len(original) :]
-
-
 def _set_chapter(report: Report, chapter_id: str, **changes: Any) -> Report:
     return replace(report, chapters=_updated(report.chapters, chapter_id, lambda c: replace(c, **changes)))
 
 
-def _paragraph_added(r: Report, e: ev.ParagraphAdded) -> Report:
+def _edited(paragraph: Paragraph, op: Op, author: str) -> Paragraph:
+    """The one way a paragraph's text changes: an operation, which also moves its authorship."""
+    return replace(
+        paragraph,
+        text=text_ops.apply(paragraph.text, op),
+        revision=paragraph.revision + 1,
+        authors=apply_to_runs(paragraph.authors, op, author),
+        recent_ops=(*paragraph.recent_ops, op)[-RECENT_OPS:],
+    )
+
+
+def _replacement(old: str, new: str) -> Op:
+    """Replacing a whole text, as the smallest operation: keep the common prefix and suffix,
+    so that the authors of untouched words stay theirs."""
+    prefix = 0
+    while prefix < min(len(old), len(new)) and old[prefix] == new[prefix]:
+        prefix += 1
+    suffix = 0
+    while suffix < min(len(old), len(new)) - prefix and old[-1 - suffix] == new[-1 - suffix]:
+        suffix += 1
+    deleted = len(old) - prefix - suffix
+    inserted = new[prefix : len(new) - suffix]
+    return text_ops.normalize([prefix, *([Delete(d=deleted)] if deleted else []), *([inserted] if inserted else [])])
+
+
+def _text_edited(r: Report, paragraph_id: str, op_of: Callable[[Paragraph], Op], author: str) -> Report:
+    return _update_paragraph(r, paragraph_id, lambda p: _edited(p, op_of(p), author))
+
+
+def _paragraph_added(r: Report, e: ev.ParagraphAdded, author: str) -> Report:
     text = e.text if e.listing is None or LIST_MARK in e.text else e.text + LIST_MARK
-    paragraph = Paragraph(id=e.paragraph_id, text=text, listing=e.listing)
+    paragraph = Paragraph(id=e.paragraph_id, text=text, listing=e.listing, authors=written_by(author, len(text)))
     return _place_paragraph(r, paragraph, e.chapter_id, e.section_id, e.before)
 
 
@@ -159,10 +186,10 @@ def _section_moved(r: Report, e: ev.SectionMoved) -> Report:
     )
 
 
-def _placeholder_filled(r: Report, e: ev.PlaceholderFilled) -> Report:
+def _placeholder_filled(r: Report, e: ev.PlaceholderFilled, author: str) -> Report:
     fill = PlaceholderFill(placeholder_id=e.placeholder_id, paragraph_id=e.paragraph_id, original=e.original, value=e.value)
-    filled = _update_paragraph(r, e.paragraph_id, lambda p: replace(p, text=_replace_text(p.text, e.start, e.original, e.value)))
-    return replace(filled, fills=(*r.fills, fill))
+    op = text_ops.normalize([e.start, Delete(d=len(e.original)), *([e.value] if e.value else [])])
+    return replace(_text_edited(r, e.paragraph_id, lambda p: op, author), fills=(*r.fills, fill))
 
 
 def _agenda_item_added(r: Report, e: ev.AgendaItemAdded) -> Report:
@@ -208,8 +235,6 @@ _STEPS: dict[type, Callable[..., Report]] = {
     ev.SectionRetitled: lambda r, e: _map_sections(r, lambda ss: _updated(ss, e.section_id, lambda s: replace(s, title=e.title))),
     ev.SectionMoved: _section_moved,
     ev.SectionRemoved: lambda r, e: _map_sections(r, lambda ss: _without(ss, e.section_id)),
-    ev.ParagraphAdded: _paragraph_added,
-    ev.ParagraphTextReplaced: lambda r, e: _update_paragraph(r, e.paragraph_id, lambda p: replace(p, text=e.text)),
     ev.ParagraphMoved: _paragraph_moved,
     ev.ParagraphRemoved: lambda r, e: _map_paragraph_lists(r, lambda ps: _without(ps, e.paragraph_id)),
     ev.SubItemAdded: lambda r, e: _sub_items(r, e.paragraph_id, lambda items: _insert(items, SubItem(id=e.sub_item_id, text=e.text), e.before)),
@@ -218,7 +243,6 @@ _STEPS: dict[type, Callable[..., Report]] = {
     ),
     ev.SubItemMoved: _sub_item_moved,
     ev.SubItemRemoved: lambda r, e: _sub_items(r, e.paragraph_id, lambda items: _without(items, e.sub_item_id)),
-    ev.PlaceholderFilled: _placeholder_filled,
     ev.AgendaItemAdded: _agenda_item_added,
     ev.AgendaItemRetitled: lambda r, e: replace(r, agenda=_update_agenda(r.agenda, e.agenda_item_id, lambda i: replace(i, title=e.title))),
     ev.AgendaItemRemoved: _agenda_item_removed,
@@ -244,20 +268,36 @@ _STEPS: dict[type, Callable[..., Report]] = {
     ev.PanellistRemoved: lambda r, e: replace(r, panellists=_without(r.panellists, e.panellist_id)),
     ev.DocumentAdded: lambda r, e: replace(r, documents=(*r.documents, Document(id=e.document_id, symbol=e.symbol, title=e.title))),
     ev.DocumentRemoved: lambda r, e: replace(r, documents=_without(r.documents, e.document_id)),
-    ev.RecommendationAdded: lambda r, e: _place_paragraph(
-        r, Paragraph(id=e.paragraph_id, text=e.text, recommendation=True), e.chapter_id, e.section_id, e.before
-    ),
     ev.ChapterAdopted: lambda r, e: _set_chapter(r, e.chapter_id, adopted=True),
     ev.ChapterReopened: lambda r, e: _set_chapter(r, e.chapter_id, adopted=False),
     ev.ReportAdopted: lambda r, e: replace(r, adopted=True, ad_referendum=e.ad_referendum),
 }
 
 
-def apply(report: Report | None, data: Event, report_id: str) -> Report:
-    """One step of the fold, from the payload alone: what `decide_all` needs mid-command."""
+# The steps that write text, and so need to know who wrote it.
+_AUTHORED_STEPS: dict[type, Callable[[Report, Any, str], Report]] = {
+    ev.ParagraphAdded: _paragraph_added,
+    ev.ParagraphTextReplaced: lambda r, e, author: _text_edited(r, e.paragraph_id, lambda p: _replacement(p.text, e.text), author),
+    ev.ParagraphTextEdited: lambda r, e, author: _text_edited(r, e.paragraph_id, lambda p: e.ops, author),
+    ev.PlaceholderFilled: _placeholder_filled,
+    ev.RecommendationAdded: lambda r, e, author: _place_paragraph(
+        r,
+        Paragraph(id=e.paragraph_id, text=e.text, recommendation=True, authors=written_by(author, len(e.text))),
+        e.chapter_id,
+        e.section_id,
+        e.before,
+    ),
+}
+
+
+def apply(report: Report | None, data: Event, report_id: str, actor: str) -> Report:
+    """One step of the fold, from the payload and its author: what `decide_all` needs mid-command."""
     if isinstance(data, ev.ReportCreated):
         return Report(id=report_id, title=data.title)
     assert report is not None, f"{type(data).__name__} precedes ReportCreated"
+    authored = _AUTHORED_STEPS.get(type(data))
+    if authored is not None:
+        return authored(report, data, actor)
     step = _STEPS.get(type(data))
     if step is None:
         raise TypeError(f"evolve does not know {type(data).__name__}")
@@ -265,7 +305,7 @@ def apply(report: Report | None, data: Event, report_id: str) -> Report:
 
 
 def evolve(report: Report | None, event: StoredEvent) -> Report:
-    return apply(report, event.data, event.report_id)
+    return apply(report, event.data, event.report_id, event.actor)
 
 
 def replay(events: Iterable[StoredEvent], report: Report | None = None) -> Report | None:

@@ -19,7 +19,8 @@ CommandId = Annotated[
     ),
 ]
 Title = Annotated[str, Meta(min_length=1, max_length=2_000)]
-Text = Annotated[str, Meta(max_length=100_000)]
+MAX_TEXT_LENGTH = 100_000
+Text = Annotated[str, Meta(max_length=MAX_TEXT_LENGTH)]
 Version = Annotated[int, Meta(ge=0)]
 
 MAX_DRAFTER_LENGTH = 100

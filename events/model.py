@@ -15,6 +15,8 @@ from typing import Literal
 
 import msgspec
 
+from events.text_ops import Op
+
 Language = Literal["fr", "en"]
 
 # Where a paragraph's generated list goes within its text (U+FFFC OBJECT REPLACEMENT CHARACTER):
@@ -78,14 +80,34 @@ class Listing(msgspec.Struct, frozen=True, kw_only=True):
     category: SpeakerCategory | ParticipantCategory | None = None
 
 
+class AuthorRun(msgspec.Struct, frozen=True, array_like=True):
+    """`length` code points in a row written by `author`; on the wire, `[author, length]`."""
+
+    author: str
+    length: int
+
+
+# How many of a paragraph's latest text operations it keeps, to transform an edit made on an
+# older revision; an edit based on anything older is refused with `revision_too_old`.
+RECENT_OPS = 500
+
+
 class Paragraph(msgspec.Struct, frozen=True, kw_only=True):
-    """`text` holds LIST_MARK where a generated paragraph's list goes."""
+    """`text` holds LIST_MARK where a generated paragraph's list goes.
+
+    Every change to the text (typing, replacing, filling a placeholder) is a text operation
+    that raises `revision` by one; `recent_ops` holds the latest of them, oldest first, so a
+    concurrent edit made on an earlier revision can be transformed past them.
+    """
 
     id: str
     text: str
     items: tuple[SubItem, ...] = ()
     listing: Listing | None = None
     recommendation: bool = False
+    revision: int = 0
+    authors: tuple[AuthorRun, ...] = ()
+    recent_ops: tuple[Op, ...] = ()
 
 
 class Section(msgspec.Struct, frozen=True, kw_only=True):

@@ -4,7 +4,7 @@ The live WebSocket protocol is a tagged union on `type` in each direction. The H
 reuse the same Structs, so that a report or an error looks the same on every path.
 """
 
-from typing import Union
+from typing import Annotated, Union
 
 import msgspec
 
@@ -20,7 +20,30 @@ class CommandMessage(CommandEnvelope, tag="command", tag_field="type", frozen=Tr
     """Client -> server: a command, with the same fields as over HTTP."""
 
 
-ClientMessage = Union[CommandMessage]
+class PresenceMessage(msgspec.Struct, tag="presence", tag_field="type", frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Client -> server: where this drafter is now (None: nowhere in particular)."""
+
+    paragraph_id: Id | None = None
+    cursor: Annotated[int, msgspec.Meta(ge=0)] | None = None
+
+
+ClientMessage = Union[CommandMessage, PresenceMessage]
+
+
+class PresenceUpdate(msgspec.Struct, tag="presence", tag_field="type", frozen=True, kw_only=True):
+    """Server -> clients: a drafter's whereabouts; `at` is when it was last confirmed (epoch s)."""
+
+    report_id: str
+    connection_id: str
+    drafter: str
+    paragraph_id: str | None = None
+    cursor: int | None = None
+    at: float = 0.0
+
+
+class PresenceLeft(msgspec.Struct, tag="presence_left", tag_field="type", frozen=True, kw_only=True):
+    report_id: str
+    connection_id: str
 
 
 class Snapshot(msgspec.Struct, tag="snapshot", tag_field="type", frozen=True):
@@ -45,7 +68,7 @@ class Error(msgspec.Struct, tag="error", tag_field="type", frozen=True):
     message: str
 
 
-ServerMessage = Union[Snapshot, EventMessage, Ack, Error]
+ServerMessage = Union[Snapshot, EventMessage, Ack, Error, PresenceUpdate, PresenceLeft]
 
 
 class ErrorBody(msgspec.Struct, frozen=True):

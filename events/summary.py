@@ -11,6 +11,7 @@ from typing import Any
 
 from events.envelope import StoredEvent
 from events.model import LIST_MARK, Listing
+from events.text_ops import Delete, Op, component_length
 
 EXCERPT = 60
 SHORT_ID = 8
@@ -29,6 +30,7 @@ TEMPLATES: dict[str, str] = {
     "SectionRemoved": "removed section {section_id:id}",
     "ParagraphAdded": "added {listing:listing}paragraph {paragraph_id:id}: « {text:excerpt} »",
     "ParagraphTextReplaced": "replaced the text of paragraph {paragraph_id:id}: « {text:excerpt} »",
+    "ParagraphTextEdited": "typed in paragraph {paragraph_id:id} (revision {revision}): {ops:typing}",
     "ParagraphMoved": "moved paragraph {paragraph_id:id} into chapter {chapter_id:id}{section_id:section}{before:before}",
     "ParagraphRemoved": "removed paragraph {paragraph_id:id}",
     "SubItemAdded": "added sub-item {sub_item_id:id} to paragraph {paragraph_id:id}: « {text:excerpt} »",
@@ -72,6 +74,36 @@ def _listing(listing: Listing | None) -> str:
     return "" if listing is None else f"{listing.kind} listing "
 
 
+# An op's inserts shown one by one, up to this many; the rest are counted.
+SHOWN_INSERTS = 3
+
+
+def _inserted(text: str) -> str:
+    shown = excerpt(text)
+    if shown:
+        return f"« {shown} »"
+    return "a space" if text == " " else f"{len(text)} blank characters"
+
+
+def _typing(op: Op) -> str:
+    """An op in words, `deleted 8 characters and inserted « les points » at 31`: what it
+    removed and added, and where its first change is (in code points of the text before it).
+    """
+    inserts = [component for component in op if isinstance(component, str)]
+    deleted = sum(component_length(component) for component in op if isinstance(component, Delete))
+    changes = []
+    if deleted:
+        changes.append(f"deleted {deleted} character{'' if deleted == 1 else 's'}")
+    if inserts:
+        shown = ", ".join(_inserted(text) for text in inserts[:SHOWN_INSERTS])
+        more = len(inserts) - SHOWN_INSERTS
+        changes.append(f"inserted {shown}" + (f" and {more} more" if more > 0 else ""))
+    if not changes:
+        return "no change"
+    start = op[0] if isinstance(op[0], int) else 0
+    return f"{' and '.join(changes)} at {start}"
+
+
 # Format specs: how a field is shown, and what an optional field shows when absent (None, "").
 SPECS: dict[str, Callable[[Any], str]] = {
     "": lambda value: _one_line(str(value)),
@@ -85,6 +117,7 @@ SPECS: dict[str, Callable[[Any], str]] = {
     "under": lambda value: "" if value is None else f" under agenda item {_short_id(value)}",
     "delegation": lambda value: f" ({_one_line(value)})" if value.strip() else "",
     "listing": _listing,
+    "typing": _typing,
     "ad_referendum": lambda value: " ad referendum" if value else "",
 }
 

@@ -14,10 +14,11 @@ from events.commands import CommandEnvelope, CreateReport
 from events.errors import DomainError
 from events.protocol import CreateReportRequest, ReportSummary, ReportView
 from events.render.text import render_text
-from server import views
+from server import static, views
 from server.fanout import Fanout
 from server.http import JSON, handles_domain_errors, int_param, read_body, report_id_of, service_of
 from server.identity import drafter_name
+from server.presence import Presence
 from server.live import CLOSE_UNAUTHENTICATED, CLOSE_UNKNOWN_REPORT, LiveConnection, close_with_error
 from server.service import ReportService
 from server.store import EventStore
@@ -96,7 +97,8 @@ async def live(websocket: WebSocket) -> None:
     except DomainError as error:
         return await close_with_error(websocket, error, CLOSE_UNKNOWN_REPORT)
     await websocket.accept()
-    connection = LiveConnection(websocket, service_of(websocket), websocket.app.state.fanout, report_id, drafter)
+    state = websocket.app.state
+    connection = LiveConnection(websocket, service_of(websocket), state.fanout, state.presence, report_id, drafter)
     await connection.run(after)
 
 
@@ -111,10 +113,13 @@ def create_app(redis_url: str) -> Starlette:
         store = EventStore(redis)
         app.state.service = ReportService(store)
         app.state.fanout = Fanout(redis_url, store)
+        app.state.presence = Presence(redis_url, redis)
         await app.state.fanout.start()
+        await app.state.presence.start()
         try:
             yield
         finally:
+            await app.state.presence.stop()
             await app.state.fanout.stop()
             await redis.aclose()
 
@@ -128,6 +133,7 @@ def create_app(redis_url: str) -> Starlette:
             Route("/api/reports/{report_id}/events", get_events, methods=["GET"]),
             Route("/api/reports/{report_id}/commands", post_command, methods=["POST"]),
             WebSocketRoute("/api/reports/{report_id}/live", live),
+            *static.routes,
         ],
         lifespan=lifespan,
     )

@@ -34,3 +34,16 @@ def commands_key(report_id: str) -> str:
 def report_of_events_key(key: bytes | str) -> str:
     text = key.decode() if isinstance(key, bytes) else key
     return text[len("report:{") : -len("}:events")]
+
+
+def presence_key(report_id: str) -> str:
+    return f"report:{{{_checked(report_id)}}}:presence"
+
+
+def presence_channel(report_id: str) -> str:
+    return f"report:{{{_checked(report_id)}}}:presence-updates"
+
+
+def report_of_presence_channel(channel: bytes | str) -> str:
+    text = channel.decode() if isinstance(channel, bytes) else channel
+    return text[len("report:{") : -len("}:presence-updates")]

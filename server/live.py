@@ -9,6 +9,7 @@ with an `error` message while the connection stays open.
 
 import asyncio
 import contextlib
+import uuid
 
 import logging
 
@@ -16,13 +17,21 @@ import msgspec
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from events.errors import DomainError
-from events.protocol import Ack, ClientMessage, Error, Snapshot, event_message_bytes
+from events.protocol import Ack, ClientMessage, Error, PresenceMessage, PresenceUpdate, Snapshot, event_message_bytes
 from server.fanout import Fanout, Subscription
+from server.presence import Presence
 from server.service import ReportService
 from server.wire import command_id_of, parse
 
 log = logging.getLogger(__name__)
 _encode = msgspec.json.Encoder().encode
+
+
+class _Whose(msgspec.Struct):
+    connection_id: str
+
+
+_whose = msgspec.json.Decoder(_Whose).decode
 
 CLOSE_UNKNOWN_REPORT = 4404
 CLOSE_UNAUTHENTICATED = 4401
@@ -30,12 +39,16 @@ CLOSE_INTERNAL_ERROR = 1011
 
 
 class LiveConnection:
-    def __init__(self, websocket: WebSocket, service: ReportService, fanout: Fanout, report_id: str, drafter: str) -> None:
+    def __init__(
+        self, websocket: WebSocket, service: ReportService, fanout: Fanout, presence: Presence, report_id: str, drafter: str
+    ) -> None:
         self.websocket = websocket
         self.service = service
         self.fanout = fanout
+        self.presence = presence
         self.report_id = report_id
         self.drafter = drafter
+        self.connection_id = str(uuid.uuid4())
         self._send_lock = asyncio.Lock()
         self._sent_version = 0
         self._pending_acks: list[Ack] = []
@@ -51,6 +64,16 @@ class LiveConnection:
             after = version
         self._sent_version = after
         subscription = await self.fanout.subscribe(self.report_id, after)
+        others = await self.presence.join(self.report_id, self.connection_id, self._forward_presence)
+        for update in others:
+            await self._forward_presence(_encode(update))
+        try:
+            await self._serve(subscription)
+        finally:
+            with contextlib.suppress(Exception):
+                await self.presence.leave(self.report_id, self.connection_id)
+
+    async def _serve(self, subscription: Subscription) -> None:
         with subscription:
             sender = asyncio.create_task(self._send_events(subscription))
             receiver = asyncio.create_task(self._receive_commands())
@@ -84,6 +107,13 @@ class LiveConnection:
             else:
                 self._pending_acks.append(ack)
 
+    async def _forward_presence(self, raw: bytes) -> None:
+        """Another drafter's whereabouts, to this client (never its own)."""
+        if _whose(raw).connection_id == self.connection_id:
+            return
+        async with self._send_lock:
+            await self._send(raw)
+
     async def _receive_commands(self) -> None:
         while True:
             message = await self.websocket.receive()
@@ -92,6 +122,17 @@ class LiveConnection:
             raw = message.get("bytes") or (message.get("text") or "").encode()
             try:
                 command = parse(raw, ClientMessage)
+                if isinstance(command, PresenceMessage):
+                    await self.presence.update(
+                        PresenceUpdate(
+                            report_id=self.report_id,
+                            connection_id=self.connection_id,
+                            drafter=self.drafter,
+                            paragraph_id=command.paragraph_id,
+                            cursor=command.cursor,
+                        )
+                    )
+                    continue
                 result = await self.service.handle(self.report_id, command, self.drafter)
             except DomainError as error:
                 async with self._send_lock:

@@ -125,7 +125,7 @@ class ReportService:
                         raise DomainError(
                             "version_conflict", f"the report is at version {version}, not {expected}"
                         )
-                    payloads = decide_all(report, report_id, commands, self.new_id)
+                    payloads = decide_all(report, report_id, commands, self.new_id, actor)
                 except DomainError:
                     prior = await self._already_applied(report_id, command_id)
                     if prior is not None:

@@ -1,7 +1,8 @@
 """Builders shared by the tests of events/: deterministic ids, stored events, a drafting log.
 
-Everything here is deterministic: ids come from a counter, every event is stamped by
-« alice » on 12 October 2021, so that a failing example replays the same way every time.
+Everything here is deterministic: ids come from a counter, every event is stamped on 12 October
+2021 by « alice » unless a test names another drafter, so that a failing example replays the
+same way every time.
 The seed report's slice the rule tests run on is in tests/events/meeting.py.
 """
 
@@ -44,15 +45,17 @@ class Ids:
         return uid(self.count)
 
 
-def stored(data: Event, version: int, report_id: str = REPORT_ID, command_id: str | None = None) -> StoredEvent:
-    """`data` as the service would store it at `version`, stamped with actor « alice »."""
+def stored(
+    data: Event, version: int, report_id: str = REPORT_ID, command_id: str | None = None, actor: str = "alice"
+) -> StoredEvent:
+    """`data` as the service would store it at `version`, stamped with `actor` (« alice » unless told)."""
     return StoredEvent(
         report_id=report_id,
         version=version,
         event_id=uid((1 << 64) + version),
         type=event_type(data),
         schema=type(data).schema,
-        actor="alice",
+        actor=actor,
         at=AT,
         command_id=command_id or f"command-{version}",
         data=data,
@@ -91,10 +94,10 @@ class Drafting:
     def version(self) -> int:
         return len(self.events)
 
-    def submit(self, command: Command) -> list[StoredEvent]:
-        """Decide `command` against the current report and append what it produced."""
+    def submit(self, command: Command, actor: str = "alice") -> list[StoredEvent]:
+        """Decide `command` against the current report and append what it produced, sent by `actor`."""
         payloads = decide(self.report, command, self.new_id)
-        appended = [stored(p, self.version + offset, self.report_id) for offset, p in enumerate(payloads, start=1)]
+        appended = [stored(p, self.version + offset, self.report_id, actor=actor) for offset, p in enumerate(payloads, start=1)]
         for event in appended:
             self.report = evolve(self.report, event)
         self.commands.append(command)
@@ -166,6 +169,7 @@ ERROR_CODES = frozenset(
         "unknown_statement", "unknown_participant", "unknown_panellist", "unknown_document",
         "duplicate_id", "duplicate_participant", "duplicate_document",
         "empty_name", "empty_text", "invalid_text", "invalid_listing", "invalid_dates",
+        "unknown_revision", "revision_too_old", "invalid_ops",
         "chapter_adopted", "chapter_not_adopted",
     }
 )
@@ -185,6 +189,7 @@ PRODUCES = {
     "RemoveSection": "SectionRemoved",
     "AddParagraph": "ParagraphAdded",
     "ReplaceParagraphText": "ParagraphTextReplaced",
+    "EditParagraphText": "ParagraphTextEdited",
     "MoveParagraph": "ParagraphMoved",
     "RemoveParagraph": "ParagraphRemoved",
     "AddSubItem": "SubItemAdded",

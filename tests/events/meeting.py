@@ -184,6 +184,9 @@ def one_of_each(m: Meeting) -> list[Command]:
         cmd.RemoveSection(section_id=m.procurement_summary),
         AddParagraph(chapter_id=m.introduction, text="Dans sa résolution 7/1…"),
         cmd.ReplaceParagraphText(paragraph_id=m.decision, text="Dans sa décision 4/4, la Conférence des Parties a reconnu…"),
+        cmd.EditParagraphText(
+            paragraph_id=m.decision, base_revision=0, ops=[len("Dans sa décision 4/4, la Conférence des Parties"), " a reconnu"]
+        ),
         cmd.MoveParagraph(paragraph_id=m.iran, chapter_id=m.organisation_chapter, section_id=m.statements, before=m.moderated),
         cmd.RemoveParagraph(paragraph_id=m.iran),
         cmd.AddSubItem(paragraph_id=m.measures, text="de sensibiliser le public ;", before=m.procurement_item),

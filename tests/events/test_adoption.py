@@ -100,6 +100,8 @@ INSIDE = [
     Frozen("paragraph added to a section", "recommendations",
            lambda m: cmd.AddParagraph(chapter_id=m.recommendations, section_id=m.general, text="…")),
     Frozen("text replaced", "recommendations", lambda m: cmd.ReplaceParagraphText(paragraph_id=m.vienna, text="À la réunion…")),
+    Frozen("typed in", "recommendations",
+           lambda m: cmd.EditParagraphText(paragraph_id=m.cooperation, base_revision=0, ops=[len("Les États parties"), " au Protocole"])),
     Frozen("paragraph moved within", "recommendations",
            lambda m: cmd.MoveParagraph(paragraph_id=m.vienna, chapter_id=m.recommendations, section_id=m.general)),
     Frozen("paragraph moved out", "recommendations", lambda m: cmd.MoveParagraph(paragraph_id=m.measures, chapter_id=m.introduction)),

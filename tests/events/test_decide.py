@@ -118,7 +118,7 @@ def test_every_command_records_exactly_its_event(command: Command) -> None:
     (event,) = meeting.submit(command)
 
     assert event.type == PRODUCES[type(command).__name__]
-    assert meeting.report == apply(before, event.data, REPORT_ID) != before
+    assert meeting.report == apply(before, event.data, REPORT_ID, event.actor) != before
 
 
 def test_there_is_an_example_of_every_command_and_each_names_its_event() -> None:
@@ -187,6 +187,7 @@ def test_a_sequence_is_decided_on_the_state_each_command_leaves() -> None:
             AddChapter(title="Recommandations", before=chapter),
         ],
         Ids(),
+        "alice",
     )
 
     assert events == [
@@ -205,7 +206,7 @@ def test_a_sequence_with_one_refusal_in_the_middle_records_nothing(drafting: See
     ]
 
     with pytest.raises(DomainError) as refused:
-        decide_all(drafting.report, REPORT_ID, sequence, Ids())
+        decide_all(drafting.report, REPORT_ID, sequence, Ids(), "alice")
 
     assert refused.value.code == "unknown_paragraph"
 
@@ -214,13 +215,13 @@ def test_a_sequence_cannot_use_an_id_twice() -> None:
     sequence = [CreateReport(title="Projet de rapport"), AddChapter(chapter_id=uid(7), title="I"), AddChapter(chapter_id=uid(7), title="II")]
 
     with pytest.raises(DomainError, match="already used") as refused:
-        decide_all(None, REPORT_ID, sequence, Ids())
+        decide_all(None, REPORT_ID, sequence, Ids(), "alice")
 
     assert refused.value.code == "duplicate_id"
 
 
 def test_an_empty_sequence_records_nothing(drafting: Seeded) -> None:
-    assert decide_all(drafting.report, REPORT_ID, [], Ids()) == []
+    assert decide_all(drafting.report, REPORT_ID, [], Ids(), "alice") == []
 
 
 # Every refusal has a story

@@ -8,9 +8,11 @@ import pytest
 
 from events import catalogue as ev
 from events import commands as cmd
-from events.model import LIST_MARK, Listing, Paragraph, SubItem
+from events.fields import MAX_TEXT_LENGTH
+from events.model import LIST_MARK, RECENT_OPS, AuthorRun, Listing, Paragraph, SubItem
+from events.text_ops import Delete
 from tests.events.builders import UNUSED, uid
-from tests.events.meeting import Meeting, Refusal, refused_on_meeting
+from tests.events.meeting import DECISION_4_4, Meeting, Refusal, refused_on_meeting
 
 NEW, OTHER = uid(0xBEEF), uid(0xCAFE)
 
@@ -26,6 +28,11 @@ def chapter_ids(meeting: Meeting) -> list[str]:
 
 def reading_order(meeting: Meeting) -> list[str]:
     return [p.id for p in meeting.report.all_paragraphs()]
+
+
+def by_alice(text: str) -> tuple[AuthorRun, ...]:
+    """The authorship of a text written by « alice » alone, the drafter the Meeting stamps."""
+    return (AuthorRun("alice", len(text)),)
 
 
 # Chapters
@@ -145,7 +152,8 @@ def test_a_chapter_s_own_paragraph_comes_before_its_sections(meeting: Meeting) -
     assert meeting.decided(command) == [
         ev.ParagraphAdded(paragraph_id=NEW, chapter_id=meeting.summary, text="À l’issue de la réunion, le Secrétariat a établi…")
     ]
-    assert meeting.chapter(meeting.summary).paragraphs == (Paragraph(id=NEW, text="À l’issue de la réunion, le Secrétariat a établi…"),)
+    text = "À l’issue de la réunion, le Secrétariat a établi…"
+    assert meeting.chapter(meeting.summary).paragraphs == (Paragraph(id=NEW, text=text, authors=by_alice(text)),)
     assert meeting.numbers()[NEW] == 5
     assert meeting.numbers()[meeting.first_meetings] == 6
 
@@ -174,7 +182,8 @@ def test_a_listing_paragraph_records_what_it_lists_and_holds_the_list_mark(meeti
             paragraph_id=NEW, chapter_id=meeting.organisation_chapter, section_id=meeting.statements, text=text, listing=listing
         )
     ]
-    assert meeting.paragraph(NEW) == Paragraph(id=NEW, text=text + LIST_MARK, listing=listing)
+    # The mark appended to a text that had none is the author's too.
+    assert meeting.paragraph(NEW) == Paragraph(id=NEW, text=text + LIST_MARK, listing=listing, authors=by_alice(text + LIST_MARK))
 
 
 def test_a_listing_paragraph_keeps_its_mark_where_the_drafter_put_it(meeting: Meeting) -> None:
@@ -297,18 +306,30 @@ def test_a_recommendation_is_a_numbered_paragraph_marked_as_such(meeting: Meetin
     assert meeting.decided(command) == [
         ev.RecommendationAdded(paragraph_id=NEW, chapter_id=meeting.recommendations, section_id=meeting.general, text=text, before=meeting.cooperation)
     ]
-    assert meeting.paragraph(NEW) == Paragraph(id=NEW, text=text, recommendation=True)
+    assert meeting.paragraph(NEW) == Paragraph(id=NEW, text=text, recommendation=True, authors=by_alice(text))
     assert meeting.numbers()[NEW] == 4
     assert meeting.numbers()[meeting.cooperation] == 5
 
 
 def test_a_recommendation_is_edited_like_any_paragraph(meeting: Meeting) -> None:
-    meeting.submit(cmd.ReplaceParagraphText(paragraph_id=meeting.cooperation, text="Les États devraient coopérer."))
+    before = meeting.paragraph(meeting.cooperation).text  # « Les États parties devraient renforcer la coopération internationale. »
+    text = "Les États devraient coopérer."
 
-    assert meeting.paragraph(meeting.cooperation) == Paragraph(id=meeting.cooperation, text="Les États devraient coopérer.", recommendation=True)
+    meeting.submit(cmd.ReplaceParagraphText(paragraph_id=meeting.cooperation, text=text))
+
+    # The replacement is recorded as its smallest op: « Les États » and the final « . » are kept.
+    smallest = [len("Les États "), Delete(len(before) - len("Les États ") - 1), "devraient coopérer"]
+    assert meeting.paragraph(meeting.cooperation) == Paragraph(
+        id=meeting.cooperation, text=text, recommendation=True, revision=1, authors=by_alice(text), recent_ops=(smallest,)
+    )
 
 
 # Refusals
+
+def _mark(m: Meeting, paragraph_id: str) -> int:
+    """Where the list mark stands in a paragraph's text."""
+    return m.paragraph(paragraph_id).text.index(LIST_MARK)
+
 
 def _statements_listing(m: Meeting, text: str = "", **changes: object) -> cmd.AddParagraph:
     fields = {"kind": "statements", "agenda_item_id": m.technologies, "category": "party"} | changes
@@ -367,6 +388,8 @@ REFUSALS = [
     Refusal("a paragraph moved before itself", "unknown_paragraph",
             lambda m: cmd.MoveParagraph(paragraph_id=m.decision, chapter_id=m.introduction, before=m.decision)),
     Refusal("an unknown paragraph removed", "unknown_paragraph", lambda m: cmd.RemoveParagraph(paragraph_id=UNUSED)),
+    Refusal("an unknown paragraph typed in", "unknown_paragraph",
+            lambda m: cmd.EditParagraphText(paragraph_id=UNUSED, base_revision=0, ops=["…"])),
     Refusal("a sub-item added to an unknown paragraph", "unknown_paragraph",
             lambda m: cmd.AddSubItem(paragraph_id=UNUSED, text="de coopérer ;")),
     Refusal("a sub-item of an unknown paragraph moved", "unknown_paragraph",
@@ -418,6 +441,27 @@ REFUSALS = [
             lambda m: cmd.AddSubItem(paragraph_id=m.measures, text=f"les États suivants : {LIST_MARK}.")),
     Refusal("a sub-item's text given the list mark", "invalid_text",
             lambda m: cmd.ReplaceSubItemText(paragraph_id=m.measures, sub_item_id=m.technology, text=LIST_MARK)),
+    Refusal("the list mark typed away from a listing paragraph", "invalid_text",
+            lambda m: cmd.EditParagraphText(paragraph_id=m.spoke, base_revision=0, ops=[_mark(m, m.spoke), Delete(1)])),
+    Refusal("the list mark typed into a plain paragraph", "invalid_text",
+            lambda m: cmd.EditParagraphText(paragraph_id=m.decision, base_revision=0, ops=[LIST_MARK])),
+    Refusal("a paragraph typed past the longest text", "invalid_text",
+            lambda m: cmd.EditParagraphText(
+                paragraph_id=m.decision, base_revision=0, ops=["x" * (MAX_TEXT_LENGTH - len(DECISION_4_4) + 1)]
+            )),
+
+    Refusal("typing on a revision the paragraph has not reached", "unknown_revision",
+            lambda m: cmd.EditParagraphText(paragraph_id=m.decision, base_revision=1, ops=["…"])),
+    Refusal("typing on a revision older than the ops the paragraph keeps", "revision_too_old",
+            lambda m: cmd.EditParagraphText(paragraph_id=m.decision, base_revision=0, ops=["…"]),
+            lambda m: [cmd.EditParagraphText(paragraph_id=m.decision, base_revision=n, ops=["x"]) for n in range(RECENT_OPS + 1)]),
+    Refusal("typing past the end of the paragraph", "invalid_ops",
+            lambda m: cmd.EditParagraphText(paragraph_id=m.decision, base_revision=0, ops=[len(DECISION_4_4) + 1, "!"])),
+    Refusal("typing that ends with a retain", "invalid_ops",
+            lambda m: cmd.EditParagraphText(paragraph_id=m.decision, base_revision=0, ops=["Ainsi, ", 3])),
+    Refusal("a stale edit past the end of the text it was made on", "invalid_ops",
+            lambda m: cmd.EditParagraphText(paragraph_id=m.decision, base_revision=0, ops=[len(DECISION_4_4) + 1, "!"]),
+            lambda m: [cmd.EditParagraphText(paragraph_id=m.decision, base_revision=0, ops=[len(DECISION_4_4), " a reconnu"])]),
 
     Refusal("a statements listing without its agenda item", "invalid_listing", lambda m: _statements_listing(m, agenda_item_id=None)),
     Refusal("a statements listing without its category", "invalid_listing", lambda m: _statements_listing(m, category=None)),

@@ -8,6 +8,7 @@ import pytest
 from events.catalogue import (
     ChapterAdded,
     ParagraphAdded,
+    ParagraphTextEdited,
     ParagraphTextReplaced,
     PlaceholderFilled,
     ReportCreated,
@@ -15,9 +16,10 @@ from events.catalogue import (
 )
 from events.commands import AdoptChapter, Command, RemoveParagraph, ReopenChapter, ReplaceParagraphText
 from events.evolve import evolve, replay
-from events.model import LIST_MARK, Chapter, Listing, Paragraph, PlaceholderFill, Report, Section
+from events.model import LIST_MARK, AuthorRun, Chapter, Listing, Paragraph, PlaceholderFill, Report, Section
 from events.render.text import render_text
-from tests.events.builders import REPORT_ID, created, numbered_lines, stored, uid
+from events.text_ops import Delete
+from tests.events.builders import REPORT_ID, created, numbered_lines, placeholder_id, stored, uid
 from tests.events.meeting import Meeting, one_of_each
 
 
@@ -44,7 +46,9 @@ def test_evolve_does_not_mutate_the_previous_state() -> None:
     drafting.submit(RemoveParagraph(paragraph_id=decision))
 
     assert before == frozen_copy
-    assert before.chapters[0].paragraphs == (Paragraph(id=decision, text="Dans sa décision 4/4…"),)
+    assert before.chapters[0].paragraphs == (
+        Paragraph(id=decision, text="Dans sa décision 4/4…", authors=(AuthorRun("alice", len("Dans sa décision 4/4…")),)),
+    )
     assert drafting.report != before
 
 
@@ -132,9 +136,16 @@ def test_the_text_of_a_paragraph_in_a_section_is_replaced_in_place() -> None:
 
     section = replay(events).chapters[0].sections[0]
 
+    # Replaced as the smallest op, which keeps « Le Groupe » and « … »: revision 1 of uid(3).
     assert section.paragraphs == (
-        Paragraph(id=uid(3), text="Le Groupe de travail a recommandé…"),
-        Paragraph(id=uid(4), text="La Conférence…"),
+        Paragraph(
+            id=uid(3),
+            text="Le Groupe de travail a recommandé…",
+            revision=1,
+            authors=(AuthorRun("alice", len("Le Groupe de travail a recommandé…")),),
+            recent_ops=([len("Le Groupe"), " de travail a recommandé"],),
+        ),
+        Paragraph(id=uid(4), text="La Conférence…", authors=(AuthorRun("alice", len("La Conférence…")),)),
     )
 
 
@@ -171,6 +182,40 @@ def test_whatever_the_event_what_it_leaves_unchanged_is_shared(command: Command)
     assert _shared(tuple(i for a in before.agenda for i in a.sub_items), tuple(i for a in after.agenda for i in a.sub_items)) == []
 
 
+def test_every_text_change_is_an_op_that_raises_the_revision_and_credits_its_actor() -> None:
+    """Added by alice; replaced by bruno, typed in by chiara, a placeholder filled by bruno."""
+    events = [
+        stored(ReportCreated(title="Projet de rapport"), 1),
+        stored(ChapterAdded(chapter_id=uid(1), title="Résumé des délibérations"), 2),
+        stored(ParagraphAdded(paragraph_id=uid(2), chapter_id=uid(1), text="À [sa] séance, le Groupe a examiné le point."), 3),
+        stored(ParagraphTextReplaced(paragraph_id=uid(2), text="À [sa] séance, le Groupe a examiné le point 2."), 4, actor="bruno"),
+        stored(
+            ParagraphTextEdited(paragraph_id=uid(2), revision=2, ops=[len("À [sa] séance, le Groupe "), "de travail "]), 5, actor="chiara"
+        ),
+        stored(PlaceholderFilled(placeholder_id=placeholder_id(uid(2), "[sa]"), paragraph_id=uid(2), original="[sa]", value="sa 2e", start=2),
+               6, actor="bruno"),
+    ]
+
+    paragraph = replay(events).chapters[0].paragraphs[0]
+
+    assert paragraph.text == "À sa 2e séance, le Groupe de travail a examiné le point 2."
+    assert paragraph.revision == 3
+    assert paragraph.recent_ops == (
+        [len("À [sa] séance, le Groupe a examiné le point"), " 2"],
+        [len("À [sa] séance, le Groupe "), "de travail "],
+        [len("À "), Delete(len("[sa]")), "sa 2e"],
+    )
+    assert paragraph.authors == (
+        AuthorRun("alice", len("À ")),
+        AuthorRun("bruno", len("sa 2e")),
+        AuthorRun("alice", len(" séance, le Groupe ")),
+        AuthorRun("chiara", len("de travail ")),
+        AuthorRun("alice", len("a examiné le point")),
+        AuthorRun("bruno", len(" 2")),
+        AuthorRun("alice", len(".")),
+    )
+
+
 def test_a_fill_replaces_the_placeholder_at_its_place_not_an_earlier_twin() -> None:
     events = [
         stored(ReportCreated(title="Projet de rapport"), 1),
@@ -195,7 +240,8 @@ def test_a_listing_paragraph_stored_without_its_mark_gets_it_at_the_end() -> Non
 
     paragraph = replay(events).chapters[0].paragraphs[0]
 
-    assert paragraph == Paragraph(id=uid(2), text=f"Le Groupe de travail était saisi des documents suivants :{LIST_MARK}", listing=listing)
+    text = f"Le Groupe de travail était saisi des documents suivants :{LIST_MARK}"
+    assert paragraph == Paragraph(id=uid(2), text=text, listing=listing, authors=(AuthorRun("alice", len(text)),))
 
 
 def test_adopting_then_reopening_a_chapter_leaves_it_as_it_was() -> None:

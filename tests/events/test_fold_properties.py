@@ -3,7 +3,9 @@
 Histories are drawn command by command against the current report, so every command is one
 the rules accept: chapters, sections, paragraphs, sub-items and recommendations are added,
 retitled, edited, moved (across chapters and sections) and removed, and chapters adopted and
-reopened. Ids come from counters, so a failing example replays identically.
+reopened. Paragraphs are also typed in, by three drafters, on their latest revision or on an
+older one the server merges past what was committed since, and their placeholders filled. Ids
+come from counters, so a failing example replays identically.
 """
 
 import copy
@@ -14,13 +16,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from events import commands as cmd
+from events import text_ops
 from events.catalogue import EVENT_TYPES, event_type
 from events.commands import Command, CreateReport
 from events.envelope import StoredEvent, decode_event, encode_event
 from events.evolve import evolve, replay
-from events.model import LIST_MARK, Details, Listing, Report
+from events.model import LIST_MARK, Details, Listing, Paragraph, Report
+from events.placeholders import filled_ids, paragraph_placeholders
 from events.render.numbering import letter, roman
 from events.render.text import render_text
+from events.text_ops import Delete, Op
 from tests.events.builders import Drafting, Ids, numbering
 
 # Texts on one line (no control characters), with the accents, quotes and brackets of French
@@ -30,9 +35,13 @@ CHARACTERS = st.one_of(
     st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters=LIST_MARK),
 )
 TEXT = st.text(CHARACTERS, max_size=12)
+# Paragraphs with placeholders to fill, as drafts have them.
+DRAFTED = st.sampled_from(["À [sa/ses 2e et 3e] séance[s], tenue[s] le[s] [12 et 13] octobre", "[…]"])
 TITLE = st.text(CHARACTERS, min_size=1, max_size=12)
 WORDS = TITLE.filter(str.strip)
 HISTORIES = settings(max_examples=150, deadline=None)
+NAMES = ("alice", "bruno", "chiara")
+DRAFTERS = st.sampled_from(NAMES)
 
 
 def _open(report: Report) -> list:
@@ -42,6 +51,30 @@ def _open(report: Report) -> list:
 def _paragraph_lists(chapter) -> list:  # type: ignore[no-untyped-def]
     """(section or None, paragraphs) for each list of paragraphs of the chapter."""
     return [(None, chapter.paragraphs), *((section, section.paragraphs) for section in chapter.sections)]
+
+
+def lengths_by_revision(paragraph: Paragraph) -> dict[int, int]:
+    """The length of the paragraph's text at each revision it can still merge an edit from."""
+    lengths = {paragraph.revision: len(paragraph.text)}
+    length = len(paragraph.text)
+    for revision, op in zip(range(paragraph.revision, 0, -1), reversed(paragraph.recent_ops)):
+        length -= text_ops.target_length(op) - text_ops.base_length(op)
+        lengths[revision - 1] = length
+    return lengths
+
+
+@st.composite
+def typing(draw: st.DrawFn, length: int) -> Op:
+    """An op a drafter may type on a text of `length` code points: up to three places, at each
+    some characters deleted and some inserted (maybe none of either)."""
+    op: Op = []
+    position = 0
+    for _ in range(draw(st.integers(1, 3))):
+        skip = draw(st.integers(0, length - position))
+        deleted = draw(st.integers(0, min(4, length - position - skip)))
+        op += [skip, Delete(deleted), draw(TEXT)]
+        position += skip + deleted
+    return text_ops.normalize(op)
 
 
 @st.composite
@@ -71,6 +104,7 @@ def commands(draw: st.DrawFn, report: Report, client_ids: Ids) -> Command:
         paragraph for chapter in open_chapters for _, listed in _paragraph_lists(chapter) for paragraph in listed
     ]
     itemised = [paragraph for paragraph in paragraphs if paragraph.items]
+    placeholders = [placeholder for paragraph in paragraphs for placeholder in paragraph_placeholders(paragraph, filled_ids(report))]
 
     kinds = ["add_chapter", "retitle_report"]
     if report.chapters:
@@ -82,7 +116,9 @@ def commands(draw: st.DrawFn, report: Report, client_ids: Ids) -> Command:
     if sections:
         kinds += ["retitle_section", "move_section", "remove_section"]
     if paragraphs:
-        kinds += ["replace", "move_paragraph", "remove_paragraph", "add_sub_item", "add_sub_item"]
+        kinds += ["replace", "type", "type", "type", "move_paragraph", "remove_paragraph", "add_sub_item", "add_sub_item"]
+    if placeholders:
+        kinds += ["fill"]
     if itemised:
         kinds += ["replace_sub_item", "move_sub_item", "remove_sub_item"]
     kind = draw(st.sampled_from(kinds))
@@ -107,7 +143,7 @@ def commands(draw: st.DrawFn, report: Report, client_ids: Ids) -> Command:
             return cmd.AdoptChapter(chapter_id=chapter.id)
         return cmd.AddSection(section_id=new_id(), chapter_id=chapter.id, title=draw(TITLE), before=before(chapter.sections))
     if kind == "add_paragraph":
-        return cmd.AddParagraph(paragraph_id=new_id(), text=draw(TEXT), **place())
+        return cmd.AddParagraph(paragraph_id=new_id(), text=draw(TEXT | DRAFTED), **place())
     if kind == "recommend":
         return cmd.AddRecommendation(recommendation_id=new_id(), text=draw(WORDS), **place())
     if kind in ("retitle_section", "move_section", "remove_section"):
@@ -118,8 +154,15 @@ def commands(draw: st.DrawFn, report: Report, client_ids: Ids) -> Command:
             return cmd.RemoveSection(section_id=section.id)
         target = draw(st.sampled_from(open_chapters))
         return cmd.MoveSection(section_id=section.id, chapter_id=target.id, before=before(target.sections, section.id))
-    if kind in ("replace", "move_paragraph", "remove_paragraph", "add_sub_item"):
+    if kind == "fill":
+        placeholder = draw(st.sampled_from(placeholders))
+        return cmd.FillPlaceholder(placeholder_id=placeholder.id, value=draw(TEXT))
+    if kind in ("replace", "type", "move_paragraph", "remove_paragraph", "add_sub_item"):
         paragraph = draw(st.sampled_from(paragraphs))
+        if kind == "type":
+            lengths = lengths_by_revision(paragraph)
+            base = draw(st.sampled_from(sorted(lengths, reverse=True)))
+            return cmd.EditParagraphText(paragraph_id=paragraph.id, base_revision=base, ops=draw(typing(lengths[base])))
         if kind == "replace":
             return cmd.ReplaceParagraphText(paragraph_id=paragraph.id, text=draw(st.just(paragraph.text) | TEXT))
         if kind == "remove_paragraph":
@@ -142,7 +185,7 @@ def histories(draw: st.DrawFn, max_commands: int = 30) -> Drafting:
     drafting.submit(CreateReport(title="Projet de rapport"))
     client_ids = Ids(start=1 << 32)
     for _ in range(draw(st.integers(0, max_commands))):
-        drafting.submit(draw(commands(drafting.report, client_ids)))
+        drafting.submit(draw(commands(drafting.report, client_ids)), actor=draw(DRAFTERS))
     return drafting
 
 
@@ -172,6 +215,7 @@ def test_rendering_a_history_is_deterministic(drafting: Drafting) -> None:
 
     assert render_text(replay(drafting.events)) == render_text(replay(drafting.events))
     assert render_text(replay(read_back)) == render_text(drafting.report)
+    assert replay(read_back) == drafting.report  # the ops, revisions and authors too
 
 
 @HISTORIES
@@ -199,6 +243,48 @@ def test_versions_count_from_one_without_gaps_and_ids_are_never_reused(drafting:
 
     assert [event.version for event in drafting.events] == list(range(1, len(drafting.events) + 1))
     assert len(set(ids)) == len(ids)
+
+
+TEXT_CHANGES = {"ParagraphTextReplaced", "ParagraphTextEdited", "PlaceholderFilled"}
+
+
+def _paragraphs(report: Report | None) -> dict[str, Paragraph]:
+    return {} if report is None else {paragraph.id: paragraph for paragraph in report.all_paragraphs()}
+
+
+@HISTORIES
+@given(histories())
+def test_the_authors_of_a_paragraph_cover_its_text_exactly_whatever_the_history(drafting: Drafting) -> None:
+    report = None
+    for event in drafting.events:
+        report = evolve(report, event)
+        for paragraph in report.all_paragraphs():
+            runs = paragraph.authors
+            assert sum(run.length for run in runs) == len(paragraph.text)
+            assert all(run.length > 0 for run in runs)
+            assert all(a.author != b.author for a, b in zip(runs, runs[1:])), "neighbouring runs are merged"
+            assert {run.author for run in runs} <= set(NAMES)
+
+
+@HISTORIES
+@given(histories())
+def test_a_paragraph_s_revision_counts_the_changes_to_its_text_each_kept_as_the_op_that_made_it(drafting: Drafting) -> None:
+    report, changes = None, {}
+    for event in drafting.events:
+        before, report = _paragraphs(report), evolve(report, event)
+        after = _paragraphs(report)
+        if event.type in ("ParagraphAdded", "RecommendationAdded"):
+            changes[event.data.paragraph_id] = 0
+        if event.type in TEXT_CHANGES:
+            changed_id = event.data.paragraph_id
+            changes[changed_id] += 1
+            old, new = before[changed_id], after[changed_id]
+            assert text_ops.apply(old.text, new.recent_ops[-1]) == new.text
+            assert new.recent_ops[:-1] == old.recent_ops
+            if event.type == "ParagraphTextEdited":
+                assert (event.data.revision, event.data.ops) == (new.revision, new.recent_ops[-1])
+        for paragraph_id, paragraph in after.items():
+            assert paragraph.revision == changes[paragraph_id] == len(paragraph.recent_ops)
 
 
 def _contents(report: Report) -> tuple[set, set, set]:

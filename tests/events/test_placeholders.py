@@ -111,7 +111,7 @@ def test_ids_survive_an_edit_elsewhere_in_the_paragraph(meeting: Meeting) -> Non
 def test_a_sequence_of_fills_uses_the_ids_listed_before_it(meeting: Meeting) -> None:
     fills = [cmd.FillPlaceholder(placeholder_id=plural(meeting, n), value="s") for n in (2, 0, 1)]
 
-    events = decide_all(meeting.report, REPORT_ID, fills, Ids(1000))
+    events = decide_all(meeting.report, REPORT_ID, fills, Ids(1000), "alice")
 
     # `start` is where the placeholder stood once the fills before it were made: « [s] » is 3
     # code points, « s » one.

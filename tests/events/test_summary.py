@@ -6,6 +6,7 @@ from events import catalogue as ev
 from events.catalogue import EVENT_TYPES, Event, event_type
 from events.model import LIST_MARK, Details, Listing
 from events.summary import EXCERPT, TEMPLATES, summarize
+from events.text_ops import Delete
 from tests.events.builders import stored
 from tests.events.meeting import DETAILS, Meeting
 
@@ -33,6 +34,8 @@ LINES: list[tuple[Event, str]] = [
      "added paragraph 3f0c9a52: « Dans sa décision 4/4… »"),
     (ev.ParagraphTextReplaced(paragraph_id=PARAGRAPH, text="Dans sa résolution 7/1…"),
      "replaced the text of paragraph 3f0c9a52: « Dans sa résolution 7/1… »"),
+    (ev.ParagraphTextEdited(paragraph_id=PARAGRAPH, revision=4, ops=[20, Delete(8), "les points 2 et 3"]),
+     "typed in paragraph 3f0c9a52 (revision 4): deleted 8 characters and inserted « les points 2 et 3 » at 20"),
     (ev.ParagraphMoved(paragraph_id=PARAGRAPH, chapter_id=CHAPTER, section_id=SECTION, before=OTHER),
      "moved paragraph 3f0c9a52 into chapter b6e2d1f0, section 886e9361 before a92e6fc9"),
     (ev.ParagraphRemoved(paragraph_id=PARAGRAPH), "removed paragraph 3f0c9a52"),
@@ -97,6 +100,26 @@ def test_the_summaries_above_cover_every_event_type_and_each_has_a_template() ->
 )
 def test_optional_fields_show_only_when_given(data: Event, line: str) -> None:
     assert summarize(stored(data, version=1)) == line
+
+
+@pytest.mark.parametrize(
+    ("ops", "typed"),
+    [
+        ([10, "de travail "], "inserted « de travail » at 10"),
+        ([Delete(1)], "deleted 1 character at 0"),
+        ([7, " "], "inserted a space at 7"),
+        ([7, "  "], "inserted 2 blank characters at 7"),
+        (["À Vienne, ", 9, Delete(2), "a", 3, "le", 4, "b"],
+         "deleted 2 characters and inserted « À Vienne, », « a », « le » and 1 more at 0"),
+        ([3, f"suivantes : {LIST_MARK}"], "inserted « suivantes : [list] » at 3"),
+        ([], "no change"),
+    ],
+    ids=["insert", "one character deleted", "a space", "blanks", "many inserts", "the list mark", "nothing"],
+)
+def test_typing_is_summarised_by_what_it_deleted_and_inserted_and_where(ops: list, typed: str) -> None:
+    line = summarize(stored(ev.ParagraphTextEdited(paragraph_id=PARAGRAPH, revision=2, ops=ops), version=2))
+
+    assert line == f"typed in paragraph 3f0c9a52 (revision 2): {typed}"
 
 
 def test_a_long_text_is_cut_to_an_excerpt_on_one_line() -> None:

@@ -1,0 +1,282 @@
+"""Operations on the text of a paragraph, in the format of ShareDB's text type `ot-text-unicode` v4.
+
+Two drafters who edit a paragraph at once each send an op made against the text they saw; the
+server transforms the second past the first, and so does the browser, with the library itself
+(`client/web/vendor/ot-text-unicode.js`). Both must agree to the last component, so this module
+follows the library step by step; `tests/vectors/text_ops.json`, written by it, holds them to it.
+
+An op walks the text from its start. Its components are:
+
+- a positive int: retain (skip) that many characters;
+- a non-empty str: insert it here;
+- `Delete(n)`: delete the next n characters; `Delete("text")` deletes as many and remembers
+  them, which makes the op invertible. Only `invert_with_doc` makes that form (`compose` and
+  `transform` keep it where their inputs had it), as in the library.
+
+Characters are Unicode code points, never UTF-16 units: "𝒜" and "😅" count 1, as Python's
+`len` counts them. What follows the last component is left as it is, so an op never ends
+with a retain. Every function here is pure: it never changes the ops it is given.
+"""
+
+from typing import Literal, TypeGuard
+
+import msgspec
+
+
+class Delete(msgspec.Struct, frozen=True):
+    """Delete `d` characters, given by their number or by the text they spell: `{"d": 3}`."""
+
+    d: int | str
+
+
+Component = int | str | Delete
+Op = list[Component]
+
+
+def component_length(component: Component) -> int:
+    """The characters a component retains, inserts or deletes (also of a delete's `d` alone)."""
+    if isinstance(component, Delete):
+        component = component.d
+    return component if isinstance(component, int) else len(component)
+
+
+def _is_retain(component: object) -> TypeGuard[int]:
+    return isinstance(component, int) and not isinstance(component, bool)
+
+
+def _problem(component: object, allow_empty: bool) -> str | None:
+    """Why `component` is not one an op may hold, or None (empty ones only if `allow_empty`)."""
+    if _is_retain(component):
+        return None if component > 0 or (allow_empty and component == 0) else "a retain must be positive"
+    if isinstance(component, str):
+        return None if component or allow_empty else "an insert must not be empty"
+    if isinstance(component, Delete):
+        d = component.d
+        if not (_is_retain(d) or isinstance(d, str)):
+            return "a delete holds a count or the deleted text"
+        return None if component_length(d) > 0 or (allow_empty and not d) else "a delete must be of at least one character"
+    return "a component is a retain (int), an insert (str) or a Delete"
+
+
+def check(op: Op) -> None:
+    """Raise ValueError, saying which component and why, unless `op` is one the library accepts.
+
+    Like the library's `checkOp`: no empty or negative component, no two retains in a row, no
+    trailing retain. Adjacent inserts or deletes are tolerated, as there.
+    """
+    if not isinstance(op, list):
+        raise ValueError(f"an op is a list of components, not {type(op).__name__}")
+    for index, component in enumerate(op):
+        if problem := _problem(component, allow_empty=False):
+            raise ValueError(f"invalid component {component!r} at {index}: {problem}")
+        if index and _is_retain(component) and _is_retain(op[index - 1]):
+            raise ValueError(f"invalid component {component!r} at {index}: adjacent retains must be merged")
+    if op and _is_retain(op[-1]):
+        raise ValueError("an op must not end with a retain: the rest of the text is kept anyway")
+
+
+def _append(op: Op, component: Component | None) -> None:
+    """Add `component` to the op being built, dropping empty ones and merging with its like.
+
+    Two deletes that both remember their text keep it; otherwise only the count survives.
+    """
+    if component is None or component_length(component) == 0:
+        return
+    last = op[-1] if op else None
+    if isinstance(component, Delete) and isinstance(last, Delete):
+        if isinstance(last.d, str) and isinstance(component.d, str):
+            op[-1] = Delete(last.d + component.d)
+        else:
+            op[-1] = Delete(component_length(last.d) + component_length(component.d))
+    elif type(component) is type(last) and not isinstance(component, Delete):
+        op[-1] = last + component  # type: ignore[operator]
+    else:
+        op.append(component)
+
+
+def _trim(op: Op) -> Op:
+    if op and _is_retain(op[-1]):
+        op.pop()
+    return op
+
+
+def normalize(op: Op) -> Op:
+    """The same op without empty components, with neighbours of one kind merged and no trailing retain.
+
+    Idempotent. Raises ValueError for a component no op may hold (negative, unknown).
+    """
+    normal: Op = []
+    for index, component in enumerate(op):
+        if problem := _problem(component, allow_empty=True):
+            raise ValueError(f"invalid component {component!r} at {index}: {problem}")
+        _append(normal, component)
+    return _trim(normal)
+
+
+def base_length(op: Op) -> int:
+    """The fewest characters a text must have for `op` to apply to it."""
+    return sum(component_length(c) for c in op if not isinstance(c, str))
+
+
+def target_length(op: Op) -> int:
+    """The length of the result of `op` applied to a text of exactly `base_length(op)` characters."""
+    return sum(component_length(c) for c in op if not isinstance(c, Delete))
+
+
+def apply(text: str, op: Op) -> str:
+    """The text after `op`. Raises ValueError if `op` is invalid or reaches past the end of `text`.
+
+    A `Delete("text")` removes as many characters as it holds without comparing them, as the
+    library does, so that server and browser accept exactly the same ops.
+    """
+    check(op)
+    if base_length(op) > len(text):
+        raise ValueError(f"the op reaches character {base_length(op)} of a text of {len(text)}")
+    pieces: list[str] = []
+    position = 0
+    for component in op:
+        if isinstance(component, str):
+            pieces.append(component)
+            continue
+        length = component_length(component)
+        if _is_retain(component):
+            pieces.append(text[position : position + length])
+        position += length
+    pieces.append(text[position:])
+    return "".join(pieces)
+
+
+class _Reader:
+    """Reads an op front to back in pieces of a requested length, like the library's `take`.
+
+    Components of the kind `whole` are never split. Past the end the op retains forever.
+    """
+
+    def __init__(self, op: Op, whole: type) -> None:
+        self.op, self.whole, self.index, self.offset = op, whole, 0, 0
+
+    def peek(self) -> Component | None:
+        return self.op[self.index] if self.index < len(self.op) else None
+
+    def take(self, length: int | None = None) -> Component | None:
+        """The next piece of at most `length` characters; the rest of the component if None."""
+        if self.index == len(self.op):
+            return length
+        component, start = self.op[self.index], self.offset
+        if length is None or isinstance(component, self.whole) or component_length(component) - start <= length:
+            self.index, self.offset = self.index + 1, 0
+            return _slice(component, start, None)
+        self.offset += length
+        return _slice(component, start, start + length)
+
+
+def _slice(component: Component, start: int, end: int | None) -> Component:
+    if isinstance(component, Delete):
+        d = component.d
+        return Delete(d[start:end] if isinstance(d, str) else (d if end is None else min(d, end)) - start)
+    if isinstance(component, str):
+        return component[start:end]
+    return (component if end is None else min(component, end)) - start
+
+
+def compose(a: Op, b: Op) -> Op:
+    """One op with the effect of `a` then `b` (`b` is made against the result of `a`)."""
+    check(a)
+    check(b)
+    composed: Op = []
+    reader = _Reader(a, whole=Delete)
+    for component in b:
+        if isinstance(component, str):
+            _append(composed, component)
+        elif isinstance(component, Delete):
+            length, done = component_length(component.d), 0
+            while done < length:
+                piece = reader.take(length - done)
+                if isinstance(piece, Delete):
+                    _append(composed, piece)
+                elif isinstance(piece, str):
+                    done += len(piece)
+                else:
+                    _append(composed, _slice(component, done, done + piece))
+                    done += piece
+        else:
+            remaining = component
+            while remaining > 0:
+                piece = reader.take(remaining)
+                _append(composed, piece)
+                if not isinstance(piece, Delete):
+                    remaining -= component_length(piece)
+    while (piece := reader.take()) is not None:
+        _append(composed, piece)
+    return _trim(composed)
+
+
+def transform(op: Op, other: Op, side: Literal["left", "right"]) -> Op:
+    """`op`, made against the same text as `other`, rewritten to apply after `other`.
+
+    When both insert at the same place, `side` decides whose text comes first: "left" puts
+    `op`'s insert first. The two drafters must pass opposite sides (the server's order decides),
+    so that both end with the same text: apply(apply(s, a), transform(b, a, "right")) ==
+    apply(apply(s, b), transform(a, b, "left")). Text both deleted is deleted once.
+    """
+    if side not in ("left", "right"):
+        raise ValueError(f"side must be 'left' or 'right', not {side!r}")
+    check(op)
+    check(other)
+    transformed: Op = []
+    reader = _Reader(op, whole=str)
+    for component in other:
+        if isinstance(component, str):
+            if side == "left" and isinstance(reader.peek(), str):
+                _append(transformed, reader.take())
+            _append(transformed, len(component))
+            continue
+        deleted, remaining = isinstance(component, Delete), component_length(component)
+        while remaining > 0:
+            piece = reader.take(remaining)
+            if isinstance(piece, str) or not deleted:
+                _append(transformed, piece)
+            if not isinstance(piece, str):
+                remaining -= component_length(piece)
+    while (piece := reader.take()) is not None:
+        _append(transformed, piece)
+    return _trim(transformed)
+
+
+def transform_position(cursor: int, op: Op) -> int:
+    """Where a caret at `cursor` is once `op` is applied; text inserted right at it goes after it."""
+    position = 0
+    for component in op:
+        if cursor <= position:
+            break
+        if isinstance(component, str):
+            position += len(component)
+            cursor += len(component)
+        elif isinstance(component, Delete):
+            cursor -= min(component_length(component.d), cursor - position)
+        else:
+            position += component
+    return cursor
+
+
+def invert_with_doc(op: Op, doc: str) -> Op:
+    """The op that takes `apply(doc, op)` back to `doc`: what was inserted is deleted
+    (remembering its text) and what was deleted is inserted again, read from `doc`.
+    """
+    check(op)
+    if base_length(op) > len(doc):
+        raise ValueError(f"the op reaches character {base_length(op)} of a text of {len(doc)}")
+    inverse: Op = []
+    position = 0
+    for component in op:
+        if isinstance(component, str):
+            _append(inverse, Delete(component))
+            continue
+        length = component_length(component)
+        if isinstance(component, Delete):
+            d = component.d
+            _append(inverse, d if isinstance(d, str) else doc[position : position + length])
+        else:
+            _append(inverse, component)
+        position += length
+    return _trim(inverse)

@@ -1,0 +1,114 @@
+"""Who else is in a report, and in which paragraph: ephemeral, never an event.
+
+Presence crosses server processes through Redis: each update is published on the report's
+channel and kept in the report's presence hash, so a drafter who arrives on any process sees
+everyone at once. One subscriber task per process hands published updates to the local
+connections of that report. Entries carry the time they were written; connections refresh
+theirs every REFRESH_SECONDS, and entries older than STALE_SECONDS (a process that died
+without saying goodbye) are ignored and swept.
+"""
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Awaitable, Callable
+
+import msgspec
+import redis.asyncio as aioredis
+from redis.exceptions import ConnectionError as RedisConnectionError
+
+from events.protocol import PresenceLeft, PresenceUpdate
+from server.keys import presence_channel, presence_key, report_of_presence_channel
+
+log = logging.getLogger(__name__)
+
+REFRESH_SECONDS = 15.0
+STALE_SECONDS = 45.0
+
+Listener = Callable[[bytes], Awaitable[None]]
+_encode = msgspec.json.Encoder().encode
+_decode_update = msgspec.json.Decoder(PresenceUpdate).decode
+
+
+class Presence:
+    def __init__(self, redis_url: str, redis: aioredis.Redis) -> None:
+        self.redis = redis
+        self._pubsub = aioredis.Redis.from_url(redis_url).pubsub(ignore_subscribe_messages=True)
+        self._listeners: dict[str, dict[str, Listener]] = {}
+        self._own: dict[str, PresenceUpdate] = {}
+        self._tasks: list[asyncio.Task[None]] = []
+
+    async def start(self) -> None:
+        self._tasks = [asyncio.create_task(self._relay(), name="presence-relay"), asyncio.create_task(self._refresh())]
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        for update in list(self._own.values()):
+            with contextlib.suppress(Exception):
+                await self.leave(update.report_id, update.connection_id)
+        await self._pubsub.aclose()
+
+    async def join(self, report_id: str, connection_id: str, listener: Listener) -> list[PresenceUpdate]:
+        """Listen to the report's presence; returns who is there now."""
+        listeners = self._listeners.setdefault(report_id, {})
+        if not listeners:
+            await self._pubsub.subscribe(presence_channel(report_id))
+        listeners[connection_id] = listener
+        return await self.current(report_id)
+
+    async def current(self, report_id: str) -> list[PresenceUpdate]:
+        now, present, stale = time.time(), [], []
+        for field, raw in (await self.redis.hgetall(presence_key(report_id))).items():
+            update = _decode_update(raw)
+            (present if now - update.at < STALE_SECONDS else stale).append((field, update))
+        if stale:
+            await self.redis.hdel(presence_key(report_id), *(field for field, _ in stale))
+        return [update for _, update in present]
+
+    async def update(self, update: PresenceUpdate) -> None:
+        update = msgspec.structs.replace(update, at=time.time())
+        self._own[update.connection_id] = update
+        raw = _encode(update)
+        await self.redis.hset(presence_key(update.report_id), update.connection_id, raw)
+        await self.redis.publish(presence_channel(update.report_id), raw)
+
+    async def leave(self, report_id: str, connection_id: str) -> None:
+        self._own.pop(connection_id, None)
+        listeners = self._listeners.get(report_id, {})
+        listeners.pop(connection_id, None)
+        if not listeners and report_id in self._listeners:
+            del self._listeners[report_id]
+            await self._pubsub.unsubscribe(presence_channel(report_id))
+        await self.redis.hdel(presence_key(report_id), connection_id)
+        await self.redis.publish(
+            presence_channel(report_id), _encode(PresenceLeft(report_id=report_id, connection_id=connection_id))
+        )
+
+    async def _relay(self) -> None:
+        while True:
+            if not self._pubsub.subscribed:
+                await asyncio.sleep(0.05)
+                continue
+            try:
+                message = await self._pubsub.get_message(timeout=1.0)
+            except (RedisConnectionError, OSError) as error:
+                log.warning("presence relay lost Redis (%s); retrying", error)
+                await asyncio.sleep(0.5)
+                continue
+            if message is None:
+                continue
+            report_id = report_of_presence_channel(message["channel"])
+            for listener in list(self._listeners.get(report_id, {}).values()):
+                with contextlib.suppress(Exception):
+                    await listener(message["data"])
+
+    async def _refresh(self) -> None:
+        while True:
+            await asyncio.sleep(REFRESH_SECONDS)
+            for update in list(self._own.values()):
+                with contextlib.suppress(RedisConnectionError, OSError):
+                    await self.update(update)

@@ -1,0 +1,58 @@
+"""Who is where: presence crosses server processes and is never an event."""
+
+import asyncio
+import json
+from typing import Any
+
+from websockets.asyncio.client import ClientConnection, connect
+
+from client.api import Api
+from tests.conftest import new_id
+from tests.processes import ServerProcess
+
+
+async def _next_of_type(socket: ClientConnection, kind: str, timeout: float = 10) -> dict[str, Any]:
+    async def wait() -> dict[str, Any]:
+        while True:
+            message = json.loads(await socket.recv())
+            if message["type"] == kind:
+                return message
+
+    return await asyncio.wait_for(wait(), timeout)
+
+
+async def test_a_drafter_sees_where_others_are_across_servers(
+    server: ServerProcess, second_server: ServerProcess, api: Api, new_report: str
+) -> None:
+    paragraph_id = new_id()
+    chapter_id = new_id()
+    api.submit(new_report, {"type": "AddChapter", "chapter_id": chapter_id, "title": "Introduction"})
+    api.submit(new_report, {"type": "AddParagraph", "chapter_id": chapter_id, "paragraph_id": paragraph_id, "text": "Dans sa décision"})
+    url = "/api/reports/{}/live?drafter={}"
+    async with connect(server.ws_url + url.format(new_report, "Alice")) as alice:
+        async with connect(second_server.ws_url + url.format(new_report, "Bruno")) as bruno:
+            await _next_of_type(alice, "snapshot")
+            await _next_of_type(bruno, "snapshot")
+            await alice.send(json.dumps({"type": "presence", "paragraph_id": paragraph_id, "cursor": 4}))
+            seen = await _next_of_type(bruno, "presence")
+            assert (seen["drafter"], seen["paragraph_id"], seen["cursor"]) == ("Alice", paragraph_id, 4)
+
+            async with connect(second_server.ws_url + url.format(new_report, "Chloé")) as chloe:
+                await _next_of_type(chloe, "snapshot")
+                already_there = await _next_of_type(chloe, "presence")
+                assert (already_there["drafter"], already_there["paragraph_id"]) == ("Alice", paragraph_id)
+
+        left = await _next_of_type(alice, "presence_left")
+        assert left["connection_id"]
+    events = api.events(new_report)
+    assert [e.type for e in events] == ["ReportCreated", "ChapterAdded", "ParagraphAdded"]
+
+
+async def test_a_bad_presence_message_is_refused_and_the_socket_stays_open(server: ServerProcess, new_report: str) -> None:
+    async with connect(f"{server.ws_url}/api/reports/{new_report}/live?drafter=Alice") as socket:
+        await _next_of_type(socket, "snapshot")
+        await socket.send(json.dumps({"type": "presence", "paragraph_id": "not-an-id"}))
+        error = await _next_of_type(socket, "error")
+        assert error["code"] == "invalid_command"
+        await socket.send(json.dumps({"type": "command", "command_id": "after", "command": {"type": "AddChapter", "title": "I"}}))
+        assert (await _next_of_type(socket, "ack"))["command_id"] == "after"
