@@ -1,0 +1,66 @@
+/* The HTTP API (README.md): every request that changes something names its drafter in
+ * X-Drafter; errors come back as {code, message} and are thrown as ApiError. */
+
+export class ApiError extends Error {
+  constructor(code, message, status) {
+    super(message);
+    this.code = code;
+    this.status = status;
+  }
+}
+
+export class Api {
+  constructor(drafter) {
+    this.drafter = drafter;
+  }
+
+  async request(method, path, { body, contentType = 'application/json', as = 'json' } = {}) {
+    const headers = { 'X-Drafter': this.drafter };
+    if (body !== undefined) headers['Content-Type'] = contentType;
+    const payload = body === undefined || typeof body === 'string' || body instanceof Blob ? body : JSON.stringify(body);
+    let response;
+    try {
+      response = await fetch(path, { method, headers, body: payload });
+    } catch (error) {
+      throw new ApiError('network', `the server cannot be reached (${error.message})`, 0);
+    }
+    if (!response.ok) {
+      let code = 'http_error';
+      let message = `${response.status} ${response.statusText}`;
+      try {
+        ({ code, message } = await response.json());
+      } catch {
+        /* not a JSON error body: keep the status line */
+      }
+      throw new ApiError(code, message, response.status);
+    }
+    return as === 'text' ? response.text() : response.json();
+  }
+
+  reports() {
+    return this.request('GET', '/api/reports');
+  }
+
+  createReport(title) {
+    return this.request('POST', '/api/reports', { body: { title } });
+  }
+
+  importDraft(text, language) {
+    return this.request('POST', `/api/reports/import?language=${encodeURIComponent(language)}`, {
+      body: text,
+      contentType: 'text/plain; charset=utf-8',
+    });
+  }
+
+  placeholders(reportId) {
+    return this.request('GET', `/api/reports/${reportId}/placeholders`);
+  }
+
+  renderedHtml(reportId) {
+    return this.request('GET', `/api/reports/${reportId}/render?format=html`, { as: 'text' });
+  }
+}
+
+export function renderUrl(reportId, format) {
+  return `/api/reports/${reportId}/render?format=${format}`;
+}

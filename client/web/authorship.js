@@ -1,0 +1,55 @@
+/* Who wrote each character of a paragraph: runs [[author, length in code points], …] moved
+ * along by every text operation, as events/authorship.py does on the server. */
+
+const deletedLength = (d) => (typeof d === 'number' ? d : Array.from(d).length);
+
+function merged(runs) {
+  const result = [];
+  for (const [author, length] of runs) {
+    if (length <= 0) continue;
+    const last = result[result.length - 1];
+    if (last && last[0] === author) last[1] += length;
+    else result.push([author, length]);
+  }
+  return result;
+}
+
+function take(runs, length, into) {
+  while (length > 0 && runs.length) {
+    const [author, size] = runs[0];
+    if (size <= length) {
+      into?.push(runs.shift());
+      length -= size;
+    } else {
+      into?.push([author, length]);
+      runs[0] = [author, size - length];
+      length = 0;
+    }
+  }
+}
+
+export function writtenBy(author, length) {
+  return merged([[author, length]]);
+}
+
+export function applyToRuns(runs, op, author) {
+  const remaining = runs.map(([a, n]) => [a, n]);
+  const result = [];
+  for (const component of op) {
+    if (typeof component === 'number') take(remaining, component, result);
+    else if (typeof component === 'string') result.push([author, Array.from(component).length]);
+    else take(remaining, deletedLength(component.d), null);
+  }
+  result.push(...remaining);
+  return merged(result);
+}
+
+/** The drafter's colour: the same name always gets the same hue, on every screen. */
+export function colourOf(name, lightness = 82) {
+  let hash = 2166136261;
+  for (const char of name) {
+    hash ^= char.codePointAt(0);
+    hash = Math.imul(hash, 16777619) >>> 0;
+  }
+  return `hsl(${hash % 360} 70% ${lightness}%)`;
+}

@@ -1,0 +1,176 @@
+/* One live WebSocket to a report (README.md, "Live WebSocket"), kept open across drops.
+ *
+ * The first connection gets a snapshot; a reconnection asks for the events `?after=` the
+ * version already held, so every event arrives exactly once and in order. Every command sent
+ * stays pending until its `ack` (or `error`) and is sent again, with the same command_id, on
+ * each new connection: the server applies a command_id once, so a retry never doubles an edit.
+ * Presence is ephemeral: the latest one is sent again after a reconnection. */
+import { newId } from './dom.js';
+
+const FINAL_CLOSE_CODES = new Set([4401, 4404]);
+const FIRST_DELAY_MS = 100;
+const MAX_DELAY_MS = 3000;
+
+export class CommandError extends Error {
+  constructor(code, message, commandId) {
+    super(message);
+    this.code = code;
+    this.commandId = commandId;
+  }
+}
+
+export class LiveSession {
+  /** handlers: onSnapshot(report, version), onEvent(event), onAck(commandId, version),
+   * onPresence(message), onPresenceLeft(message), onStatus(state), onFatal(error), onOpen() */
+  constructor(reportId, drafter, handlers) {
+    this.reportId = reportId;
+    this.drafter = drafter;
+    this.handlers = handlers;
+    this.version = null; // none until the snapshot
+    this.pending = new Map(); // command_id -> {message, resolve, reject}, in the order sent
+    this.presence = { type: 'presence', paragraph_id: null, cursor: null }; // announced on connecting
+    this.socket = null;
+    this.stopped = true;
+    this.delay = FIRST_DELAY_MS;
+    this.timer = null;
+    this.goOffline = () => this.socket?.close(1000, 'offline');
+    this.goOnline = () => this.reconnectNow();
+  }
+
+  start() {
+    this.stopped = false;
+    window.addEventListener('offline', this.goOffline);
+    window.addEventListener('online', this.goOnline);
+    this.connect();
+  }
+
+  stop() {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    window.removeEventListener('offline', this.goOffline);
+    window.removeEventListener('online', this.goOnline);
+    const socket = this.socket;
+    this.socket = null;
+    socket?.close(1000, 'closed');
+    this.status('closed');
+  }
+
+  get connected() {
+    return this.socket?.readyState === WebSocket.OPEN;
+  }
+
+  /** Send a command; resolves with the ack's version, rejects with a CommandError. */
+  send(command, commandId = newId(), expectedVersion = undefined) {
+    const message = { type: 'command', command_id: commandId, command };
+    if (expectedVersion !== undefined) message.expected_version = expectedVersion;
+    return new Promise((resolve, reject) => {
+      this.pending.set(commandId, { message, resolve, reject });
+      if (this.connected) this.socket.send(JSON.stringify(message));
+      this.status(this.state);
+    });
+  }
+
+  sendPresence(paragraphId, cursor) {
+    this.presence = { type: 'presence', paragraph_id: paragraphId ?? null, cursor: paragraphId ? cursor ?? null : null };
+    if (this.connected) this.socket.send(JSON.stringify(this.presence));
+  }
+
+  reconnectNow() {
+    if (this.stopped || this.socket) return;
+    clearTimeout(this.timer);
+    this.connect();
+  }
+
+  connect() {
+    if (this.stopped) return;
+    const query = new URLSearchParams({ drafter: this.drafter });
+    if (this.version !== null) query.set('after', String(this.version));
+    const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
+    const socket = new WebSocket(`${scheme}://${location.host}/api/reports/${this.reportId}/live?${query}`);
+    this.socket = socket;
+    this.status(this.version === null ? 'connecting' : 'reconnecting');
+    socket.addEventListener('open', () => this.opened(socket));
+    socket.addEventListener('message', (message) => {
+      if (this.socket === socket) this.receive(JSON.parse(message.data));
+    });
+    socket.addEventListener('close', (event) => this.closed(socket, event));
+  }
+
+  opened(socket) {
+    if (this.socket !== socket) return;
+    this.delay = FIRST_DELAY_MS;
+    for (const { message } of this.pending.values()) socket.send(JSON.stringify(message));
+    socket.send(JSON.stringify(this.presence));
+    this.status('connected');
+    this.handlers.onOpen?.();
+  }
+
+  closed(socket, event) {
+    if (this.socket !== socket) return;
+    this.socket = null;
+    if (this.stopped) return;
+    if (FINAL_CLOSE_CODES.has(event.code)) {
+      this.stopped = true;
+      this.status('closed');
+      this.handlers.onFatal?.(new CommandError(event.reason || 'closed', this.refusal || `the server closed the connection (${event.code})`));
+      return;
+    }
+    this.status(navigator.onLine ? 'reconnecting' : 'offline');
+    const wait = this.delay * (0.75 + Math.random() / 2);
+    this.delay = Math.min(this.delay * 2, MAX_DELAY_MS);
+    this.timer = setTimeout(() => {
+      if (navigator.onLine) this.connect();
+      else this.status('offline'); // the 'online' event reconnects
+    }, wait);
+  }
+
+  receive(message) {
+    switch (message.type) {
+      case 'snapshot':
+        this.version = message.version;
+        this.handlers.onSnapshot(message.report, message.version);
+        break;
+      case 'event': {
+        const { event } = message;
+        if (event.version <= this.version) return; // already held
+        if (event.version !== this.version + 1) {
+          this.socket?.close(1000, 'gap'); // cannot happen by the protocol; catch up again
+          return;
+        }
+        this.version = event.version;
+        this.handlers.onEvent(event);
+        break;
+      }
+      case 'ack': {
+        const pending = this.pending.get(message.command_id);
+        this.pending.delete(message.command_id);
+        this.handlers.onAck?.(message.command_id, message.version);
+        pending?.resolve(message.version);
+        this.status(this.state);
+        break;
+      }
+      case 'error': {
+        const pending = message.command_id == null ? undefined : this.pending.get(message.command_id);
+        if (pending) {
+          this.pending.delete(message.command_id);
+          pending.reject(new CommandError(message.code, message.message, message.command_id));
+          this.status(this.state);
+        } else {
+          this.refusal = message.message; // a refused connection says why before it closes
+        }
+        break;
+      }
+      case 'presence':
+        this.handlers.onPresence?.(message);
+        break;
+      case 'presence_left':
+        this.handlers.onPresenceLeft?.(message);
+        break;
+    }
+  }
+
+  status(state) {
+    this.state = state;
+    this.handlers.onStatus?.(state, this.pending.size);
+  }
+}
