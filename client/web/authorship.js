@@ -9,7 +9,7 @@ function merged(runs) {
     if (length <= 0) continue;
     const last = result[result.length - 1];
     if (last && last[0] === author) last[1] += length;
-    else result.push([author, length]);
+    else result.push([author, length]); // a copy: runs are never shared between states
   }
   return result;
 }
@@ -18,7 +18,8 @@ function take(runs, length, into) {
   while (length > 0 && runs.length) {
     const [author, size] = runs[0];
     if (size <= length) {
-      into?.push(runs.shift());
+      const whole = runs.shift(); // taken even when dropped: `into?.push(runs.shift())` would skip the shift
+      into?.push(whole);
       length -= size;
     } else {
       into?.push([author, length]);
