@@ -24,7 +24,7 @@ from events.commands import Command
 from events.envelope import StoredEvent, decode_event
 from events.evolve import evolve
 from events.model import Report
-from events.protocol import Ack, CommandMessage, Error, Snapshot
+from events.protocol import Ack, CommandMessage, Error, PresenceLeft, PresenceUpdate, Snapshot
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +45,9 @@ class _RawEventMessage(msgspec.Struct, tag="event", tag_field="type", frozen=Tru
     event: msgspec.Raw
 
 
-_decode_message = msgspec.json.Decoder(Union[Snapshot, _RawEventMessage, Ack, Error]).decode
+_decode_message = msgspec.json.Decoder(
+    Union[Snapshot, _RawEventMessage, Ack, Error, PresenceUpdate, PresenceLeft]
+).decode
 _encode = msgspec.json.Encoder().encode
 
 
@@ -74,6 +76,7 @@ class LiveReport:
         self.report_id = report_id
         self.drafter = drafter
         self.on_event = on_event
+        self._listeners: list[Callable[[StoredEvent], None]] = []
         self.version = 0
         self.report: Report | None = None
         self.reconnects = 0
@@ -139,6 +142,17 @@ class LiveReport:
             self._outbox.put_nowait(payload)
         return future
 
+    def listen(self, listener: Callable[[StoredEvent], None]) -> Callable[[], None]:
+        """Also call `listener` with every new event, in order, after `on_event`; returns the
+        function that stops it. Like `on_event`, it runs once the event is in `self.report`."""
+        self._listeners.append(listener)
+
+        def stop() -> None:
+            with contextlib.suppress(ValueError):
+                self._listeners.remove(listener)
+
+        return stop
+
     async def wait_for_version(self, version: int, timeout: float = 10.0) -> None:
         async with self._changed:
             await asyncio.wait_for(self._changed.wait_for(lambda: self.version >= version), timeout)
@@ -158,6 +172,7 @@ class LiveReport:
                 async with connect(
                     live_url(self.base_url, self.report_id, self.drafter, after), max_size=None
                 ) as socket:
+                    delay = self._reconnect_delay  # connected: the next drop starts the backoff afresh
                     await self._serve(socket)
             except ConnectionClosed as closed:
                 code = closed.rcvd.code if closed.rcvd else None
@@ -197,6 +212,8 @@ class LiveReport:
                     await self._resume(outbox, message.version, message.report)
                 elif isinstance(message, Ack):
                     self._settle(message.command_id, result=message)
+                elif isinstance(message, (PresenceUpdate, PresenceLeft)):
+                    continue  # other drafters' whereabouts: of no use to this client yet
                 elif message.command_id is None:
                     raise CommandRefused(message.code, message.message)
                 else:
@@ -228,6 +245,8 @@ class LiveReport:
             self._changed.notify_all()
         if self.on_event is not None:
             self.on_event(event)
+        for listener in list(self._listeners):
+            listener(event)
 
     def _settle(self, command_id: str, *, result: Ack | None = None, error: Exception | None = None) -> None:
         entry = self._pending.pop(command_id, None)
