@@ -9,15 +9,21 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
+from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 import msgspec
 
 from events.envelope import StoredEvent, decode_event
+from events.history import Blame, Diff
 from events.model import Report
-from events.protocol import ReportView
+from events.protocol import HistoryPage, ReportView
 
 _report_view = msgspec.json.Decoder(ReportView)
+_blame = msgspec.json.Decoder(Blame)
+_diff = msgspec.json.Decoder(Diff)
+_history_page = msgspec.json.Decoder(HistoryPage)
 _raw_list = msgspec.json.Decoder(list[msgspec.Raw])
 
 
@@ -74,6 +80,40 @@ class Api:
     def events(self, report_id: str, after: int = 0, limit: int | None = None) -> list[StoredEvent]:
         raw = self._request("GET", f"/api/reports/{report_id}/events", query={"after": after, "limit": limit})
         return [decode_event(item) for item in _raw_list.decode(raw)]
+
+    def blame(self, report_id: str, at: int | None = None) -> Blame:
+        return _blame.decode(self._request("GET", f"/api/reports/{report_id}/blame", query={"at": at}))
+
+    def diff(self, report_id: str, from_version: int, to_version: int | None = None) -> Diff:
+        return _diff.decode(self._request("GET", f"/api/reports/{report_id}/diff", query={"from": from_version, "to": to_version}))
+
+    def history(
+        self,
+        report_id: str,
+        *,
+        actor: str | None = None,
+        types: Iterable[str] = (),
+        paragraph: str | None = None,
+        chapter: str | None = None,
+        since: datetime | str | None = None,
+        until: datetime | str | None = None,
+        after: int = 0,
+        limit: int | None = None,
+    ) -> tuple[list[tuple[StoredEvent, str]], int | None]:
+        """One page of the events that pass the filters, each with its summary in the report's
+        language, and the version to ask `after` for the next page (None: no more)."""
+        query = {
+            "actor": actor,
+            "type": ",".join(types) or None,
+            "paragraph": paragraph,
+            "chapter": chapter,
+            "since": since.isoformat() if isinstance(since, datetime) else since,
+            "until": until.isoformat() if isinstance(until, datetime) else until,
+            "after": after,
+            "limit": limit,
+        }
+        page = _history_page.decode(self._request("GET", f"/api/reports/{report_id}/history", query=query))
+        return [(decode_event(entry.event), entry.summary) for entry in page.events], page.next_after
 
     def import_draft(self, text: str, language: str = "fr") -> str:
         raw = self._request("POST", "/api/reports/import", text.encode(), query={"language": language}, content_type="text/plain; charset=utf-8")

@@ -27,7 +27,22 @@ class PresenceMessage(msgspec.Struct, tag="presence", tag_field="type", frozen=T
     cursor: Annotated[int, msgspec.Meta(ge=0)] | None = None
 
 
-ClientMessage = Union[CommandMessage, PresenceMessage]
+MAX_REPLAY_PAGE = 1_000
+
+
+class ReplayMessage(msgspec.Struct, tag="replay", tag_field="type", frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Client -> server: ask for the stored events after `from_version` up to `to_version`
+    (0 <= from_version <= to_version <= the report's version), in pages of at most `page_size`
+    events (`ReplayPage`), sent between the live messages. A request out of range is refused
+    with `invalid_query` (from after to) or `unknown_version` (beyond the report)."""
+
+    from_version: Annotated[int, msgspec.Meta(ge=0)]
+    to_version: Annotated[int, msgspec.Meta(ge=0)]
+    page_size: Annotated[int, msgspec.Meta(ge=1, le=MAX_REPLAY_PAGE)] = 100
+    request_id: CommandId | None = None
+
+
+ClientMessage = Union[CommandMessage, PresenceMessage, ReplayMessage]
 
 
 class PresenceUpdate(msgspec.Struct, tag="presence", tag_field="type", frozen=True, kw_only=True):
@@ -68,7 +83,28 @@ class Error(msgspec.Struct, tag="error", tag_field="type", frozen=True):
     message: str
 
 
-ServerMessage = Union[Snapshot, EventMessage, Ack, Error, PresenceUpdate, PresenceLeft]
+class ReplayPage(msgspec.Struct, tag="replay_page", tag_field="type", frozen=True, kw_only=True, omit_defaults=True):
+    """Server -> client: the stored events after `from_version` up to `to_version`, one page
+    of a replay. Pages of one request come in order, each starting where the previous ended;
+    the last has `done` true. `request_id` is the request's, when it named one."""
+
+    request_id: str | None = None
+    from_version: int
+    to_version: int
+    events: list[msgspec.Raw]
+    done: bool
+
+
+class ReplayRefused(msgspec.Struct, tag="error", tag_field="type", frozen=True, kw_only=True):
+    """Server -> client: an `error` for a replay request, naming the request it refuses."""
+
+    command_id: None = None
+    request_id: str | None
+    code: str
+    message: str
+
+
+ServerMessage = Union[Snapshot, EventMessage, Ack, Error, PresenceUpdate, PresenceLeft, ReplayPage]
 
 
 class ErrorBody(msgspec.Struct, frozen=True):
@@ -105,3 +141,18 @@ class PlaceholderView(msgspec.Struct, frozen=True):
     paragraph: int
     text: str
     context: str
+
+
+class HistoryEntry(msgspec.Struct, frozen=True):
+    """An event of a history query, as stored, with its one-line summary in the report's language."""
+
+    event: msgspec.Raw
+    summary: str
+
+
+class HistoryPage(msgspec.Struct, frozen=True):
+    """The events that matched, oldest first; `next_after`: the version to ask `after` next, or
+    None once the whole log was read."""
+
+    events: list[HistoryEntry]
+    next_after: int | None

@@ -14,9 +14,9 @@ from events.commands import CommandEnvelope, CreateReport
 from events.errors import DomainError
 from events.protocol import CreateReportRequest, ReportSummary, ReportView
 from events.render.text import render_text
-from server import static, views
+from server import history_views, static, views
 from server.fanout import Fanout
-from server.http import JSON, handles_domain_errors, int_param, read_body, report_id_of, service_of
+from server.http import JSON, asked_report, handles_domain_errors, int_param, read_body, report_id_of, service_of
 from server.identity import drafter_name
 from server.presence import Presence
 from server.live import CLOSE_UNAUTHENTICATED, CLOSE_UNKNOWN_REPORT, LiveConnection, close_with_error
@@ -52,13 +52,13 @@ async def list_reports(request: Request) -> Response:
 
 @handles_domain_errors
 async def get_report(request: Request) -> Response:
-    version, report = await service_of(request).report(report_id_of(request), at=int_param(request, "at"))
+    version, report = await asked_report(request)
     return JSON(ReportView(version=version, report=report))
 
 
 @handles_domain_errors
 async def get_text(request: Request) -> Response:
-    _, report = await service_of(request).report(report_id_of(request), at=int_param(request, "at"))
+    _, report = await asked_report(request)
     return PlainTextResponse(render_text(report))
 
 
@@ -126,6 +126,7 @@ def create_app(redis_url: str) -> Starlette:
     return Starlette(
         routes=[
             *views.routes,
+            *history_views.routes,
             Route("/api/reports", create_report, methods=["POST"]),
             Route("/api/reports", list_reports, methods=["GET"]),
             Route("/api/reports/{report_id}", get_report, methods=["GET"]),

@@ -1,7 +1,9 @@
 """What every HTTP endpoint shares: JSON responses, errors as `{code, message}`, parameters."""
 
 import functools
+import re
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 
 import msgspec
 from starlette.requests import Request
@@ -9,6 +11,7 @@ from starlette.responses import Response
 from starlette.websockets import WebSocket
 
 from events.errors import DomainError
+from events.model import Report
 from events.protocol import MAX_MESSAGE_BYTES, ErrorBody
 from server.keys import is_report_id
 from server.service import ReportService
@@ -42,6 +45,33 @@ def int_param(request: Request | WebSocket, name: str, default: int | None = Non
     if not value.isdigit():
         raise DomainError("invalid_query", f"?{name}= takes a whole number of at least 0, not {value!r}")
     return int(value)
+
+
+# A "+" left unescaped in a query string arrives as a space: "…T10:00:00 02:00" meant "+02:00".
+_OFFSET_AS_SPACE = re.compile(r"([T ]\d{2}(?::\d{2}){0,2}(?:[.,]\d+)?) (\d{2}(?::?\d{2})?)$")
+
+
+def time_param(request: Request | WebSocket, name: str) -> datetime | None:
+    """An ISO 8601 time (`2021-10-12T15:30:00Z`, `2021-10-12T17:30+02:00`, `2021-10-12`), aware:
+    a time without a zone is UTC."""
+    value = request.query_params.get(name)
+    if value is None:
+        return None
+    try:
+        when = datetime.fromisoformat(_OFFSET_AS_SPACE.sub(r"\1+\2", value.strip()))
+    except ValueError:
+        raise DomainError(
+            "invalid_query", f"?{name}= takes an ISO 8601 time such as 2021-10-12T15:30:00Z, not {value!r}"
+        ) from None
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+
+
+async def asked_report(request: Request) -> tuple[int, Report]:
+    """The report the path names: now, at `?at=V` (a version) or at `?at_time=T` (an instant)."""
+    at, at_time = int_param(request, "at"), time_param(request, "at_time")
+    if at is not None and at_time is not None:
+        raise DomainError("invalid_query", "ask for ?at= (a version) or ?at_time= (a time), not both")
+    return await service_of(request).report(report_id_of(request), at=at, at_time=at_time)
 
 
 async def read_body(request: Request, limit: int = MAX_MESSAGE_BYTES) -> bytes:

@@ -31,6 +31,10 @@ def commands_key(report_id: str) -> str:
     return f"report:{{{_checked(report_id)}}}:commands"
 
 
+def snapshots_key(report_id: str) -> str:
+    return f"report:{{{_checked(report_id)}}}:snapshots"
+
+
 def report_of_events_key(key: bytes | str) -> str:
     text = key.decode() if isinstance(key, bytes) else key
     return text[len("report:{") : -len("}:events")]

@@ -5,6 +5,10 @@ process's fan-out) and releases each acknowledgement only once the events it ref
 been written, so a client that sees `ack` for version V already holds version V. The
 receiver reads commands, hands them to the same service call as HTTP, and answers bad input
 with an `error` message while the connection stays open.
+
+A third task serves replays: a client that asks for a range of past events gets them in pages,
+read from the store one page at a time and sent between the live messages. Replays of one
+connection are served one after another, in the order they were asked for.
 """
 
 import asyncio
@@ -17,7 +21,18 @@ import msgspec
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from events.errors import DomainError
-from events.protocol import Ack, ClientMessage, Error, PresenceMessage, PresenceUpdate, Snapshot, event_message_bytes
+from events.protocol import (
+    Ack,
+    ClientMessage,
+    Error,
+    PresenceMessage,
+    PresenceUpdate,
+    ReplayMessage,
+    ReplayPage,
+    ReplayRefused,
+    Snapshot,
+    event_message_bytes,
+)
 from server.fanout import Fanout, Subscription
 from server.presence import Presence
 from server.service import ReportService
@@ -36,6 +51,8 @@ _whose = msgspec.json.Decoder(_Whose).decode
 CLOSE_UNKNOWN_REPORT = 4404
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_INTERNAL_ERROR = 1011
+# A refused replay's request_id is named in the error only if it could be a valid one.
+MAX_REQUEST_ID = 128
 
 
 class LiveConnection:
@@ -52,6 +69,7 @@ class LiveConnection:
         self._send_lock = asyncio.Lock()
         self._sent_version = 0
         self._pending_acks: list[Ack] = []
+        self._replays: asyncio.Queue[ReplayMessage] = asyncio.Queue()
 
     async def _send(self, message: bytes) -> None:
         await self.websocket.send_text(message.decode())
@@ -77,7 +95,8 @@ class LiveConnection:
         with subscription:
             sender = asyncio.create_task(self._send_events(subscription))
             receiver = asyncio.create_task(self._receive_commands())
-            done, pending = await asyncio.wait({sender, receiver}, return_when=asyncio.FIRST_COMPLETED)
+            replayer = asyncio.create_task(self._serve_replays())
+            done, pending = await asyncio.wait({sender, receiver, replayer}, return_when=asyncio.FIRST_COMPLETED)
             for task in pending:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError, Exception):
@@ -133,12 +152,67 @@ class LiveConnection:
                         )
                     )
                     continue
+                if isinstance(command, ReplayMessage):
+                    await self._check_replay(command)
+                    self._replays.put_nowait(command)
+                    continue
                 result = await self.service.handle(self.report_id, command, self.drafter)
             except DomainError as error:
                 async with self._send_lock:
-                    await self._send(_encode(Error(command_id=command_id_of(raw), code=error.code, message=error.message)))
+                    await self._send(_error_message(raw, error))
                 continue
             await self._acknowledge(Ack(command_id=command.command_id, version=result.version))
+
+    async def _check_replay(self, request: ReplayMessage) -> None:
+        if request.from_version > request.to_version:
+            raise DomainError(
+                "invalid_query", f"from_version ({request.from_version}) is after to_version ({request.to_version})"
+            )
+        version = await self.service.store.version(self.report_id)
+        if request.to_version > version:
+            raise DomainError("unknown_version", f"the report has no version {request.to_version}; it is at {version}")
+
+    async def _serve_replays(self) -> None:
+        while True:
+            await self._replay(await self._replays.get())
+
+    async def _replay(self, request: ReplayMessage) -> None:
+        """Send the events after `from_version` up to `to_version`, one page read at a time.
+
+        Each page is sent under the send lock, so it never splits a live message, and the lock
+        is released between pages, so live events and acks keep flowing during a long replay.
+        """
+        after = request.from_version
+        while True:
+            events = await self.service.store.read_raw(
+                self.report_id, after=after, upto=request.to_version, limit=request.page_size
+            )
+            last = events[-1][0] if events else request.to_version
+            page = ReplayPage(
+                request_id=request.request_id,
+                from_version=after,
+                to_version=last,
+                events=[msgspec.Raw(raw) for _, raw in events],
+                done=last >= request.to_version,
+            )
+            async with self._send_lock:
+                await self._send(_encode(page))
+            if page.done:
+                return
+            after = last
+
+
+def _error_message(raw: bytes, error: DomainError) -> bytes:
+    """The `error` for a message refused: naming its command, or the replay it asked for."""
+    try:
+        message = msgspec.json.decode(raw)
+    except msgspec.DecodeError:
+        message = None
+    if isinstance(message, dict) and message.get("type") == "replay":
+        request_id = message.get("request_id")
+        named = isinstance(request_id, str) and len(request_id) <= MAX_REQUEST_ID
+        return _encode(ReplayRefused(request_id=request_id if named else None, code=error.code, message=error.message))
+    return _encode(Error(command_id=command_id_of(raw), code=error.code, message=error.message))
 
 
 async def close_with_error(websocket: WebSocket, error: DomainError, close_code: int) -> None:

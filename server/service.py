@@ -22,8 +22,9 @@ from events.commands import Command, CommandEnvelope
 from events.decide import decide_all
 from events.envelope import StoredEvent
 from events.errors import DomainError
-from events.evolve import replay
+from events.evolve import evolve
 from events.model import Report
+from server.snapshots import DEFAULT_EVERY, Snapshots
 from server.store import Appended, EventStore
 
 # Appends lost to other processes before the service gives up with `version_conflict`.
@@ -53,8 +54,10 @@ class ReportService:
         clock: Callable[[], datetime] = _now,
         new_id: Callable[[], str] = _new_id,
         cached_reports: int = 1_000,
+        snapshot_every: int | None = DEFAULT_EVERY,
     ) -> None:
         self.store = store
+        self.snapshots = Snapshots(store, snapshot_every)
         self._clock = clock
         self.new_id = new_id
         self._cache: OrderedDict[str, tuple[int, Report | None]] = OrderedDict()
@@ -70,25 +73,49 @@ class ReportService:
             self._cache.popitem(last=False)
 
     async def _current(self, report_id: str) -> tuple[int, Report | None]:
-        version, report = self._cache.get(report_id, (0, None))
-        newer = await self.store.read(report_id, after=version)
-        if newer:
-            version, report = newer[-1].version, replay(newer, report)
+        cached = self._cache.get(report_id)
+        if cached is None:
+            version, report = await self.snapshots.load(report_id)
+        else:
+            version, report = await self.snapshots.fold(report_id, *cached, save=False)
         self._remember(report_id, version, report)
         return version, report
 
-    async def report(self, report_id: str, at: int | None = None) -> tuple[int, Report]:
-        """The report now, or as it was at version `at`."""
+    async def report(
+        self, report_id: str, at: int | None = None, at_time: datetime | None = None
+    ) -> tuple[int, Report]:
+        """The report now, as it was at version `at`, or as it was at the instant `at_time`
+        (its last version appended then; a time without a zone is UTC)."""
+        if at is not None and at_time is not None:
+            raise ValueError("ask for a version or a time, not both")
+        if at_time is not None:
+            at = await self._version_at_time(report_id, at_time)
         if at is None:
             version, report = await self._current(report_id)
         else:
-            events = await self.store.read(report_id, upto=at) if at > 0 else []
-            version, report = (events[-1].version if events else 0), replay(events)
-            if at > version:
-                raise DomainError("unknown_version", f"the report has no version {at}; it is at {version}")
+            version, report = await self._past(report_id, at)
         if report is None:
             raise DomainError("unknown_report", "this report does not exist")
+        if at is not None and at > version:
+            raise DomainError("unknown_version", f"the report has no version {at}; it is at {version}")
         return version, report
+
+    async def _past(self, report_id: str, at: int) -> tuple[int, Report | None]:
+        cached = self._cache.get(report_id)
+        if cached is not None and cached[0] == at:
+            return cached
+        return await self.snapshots.load(report_id, upto=at) if at > 0 else (0, None)
+
+    async def _version_at_time(self, report_id: str, at_time: datetime) -> int:
+        if at_time.tzinfo is None:
+            at_time = at_time.replace(tzinfo=UTC)
+        latest = await self.store.version(report_id)
+        if latest == 0:
+            raise DomainError("unknown_report", "this report does not exist")
+        version = await self.store.version_at_time(report_id, at_time, latest)
+        if version == 0:
+            raise DomainError("unknown_version", f"the report did not exist yet at {at_time.isoformat()}")
+        return version
 
     async def _result_of(self, report_id: str, applied: Appended) -> CommandResult:
         events = await self.store.read(report_id, after=applied.first - 1, upto=applied.last)
@@ -152,13 +179,25 @@ class ReportService:
                 if isinstance(outcome, Appended):
                     if outcome.duplicate:
                         return await self._result_of(report_id, outcome)
-                    self._remember(report_id, events[-1].version, replay(events, report))
+                    await self._fold_appended(report_id, report, events)
                     return CommandResult(version=outcome.last, events=events)
                 if expected is not None:
                     raise DomainError(
                         "version_conflict", f"the report is at version {outcome.current}, not {expected}"
                     )
         raise DomainError("version_conflict", "too many concurrent edits to this report; try again")
+
+    async def _fold_appended(self, report_id: str, report: Report | None, events: list[StoredEvent]) -> None:
+        """Bring the cached report past the events just appended, and store a snapshot at
+        every multiple of N they cross (one command, an import, may cross several)."""
+        snapshots = []
+        for event in events:
+            report = evolve(report, event)
+            if self.snapshots.due(event.version):
+                snapshots.append((event.version, report))
+        self._remember(report_id, events[-1].version, report)
+        for version, state in snapshots:
+            await self.snapshots.save(report_id, version, state)
 
     async def reports(self) -> list[tuple[str, int, Report]]:
         """Every report with its current version, oldest first."""

@@ -20,7 +20,7 @@ from events.render.docx import render_docx
 from events.render.html import render_html
 from events.render.markdown import render_markdown
 from events.render.text import render_text
-from server.http import JSON, handles_domain_errors, int_param, read_body, report_id_of, service_of
+from server.http import JSON, asked_report, handles_domain_errors, read_body, service_of
 from server.identity import drafter_name
 
 MAX_DRAFT_BYTES = 5 * 1024 * 1024
@@ -35,17 +35,13 @@ FORMATS: dict[str, tuple[Callable[[Report], str | bytes], str, str]] = {
 }
 
 
-async def _report(request: Request) -> tuple[int, Report]:
-    return await service_of(request).report(report_id_of(request), at=int_param(request, "at"))
-
-
 @handles_domain_errors
 async def render(request: Request) -> Response:
     name = request.query_params.get("format", "txt")
     if name not in FORMATS:
         raise DomainError("invalid_query", f"?format= is one of {', '.join(FORMATS)}, not {name!r}")
     renderer, media_type, extension = FORMATS[name]
-    version, report = await _report(request)
+    version, report = await asked_report(request)
     body = renderer(report)
     filename = f"report-{report.id[:8]}-v{version}.{extension}"
     return Response(body, media_type=media_type, headers={"Content-Disposition": f'inline; filename="{filename}"'})
@@ -53,7 +49,7 @@ async def render(request: Request) -> Response:
 
 @handles_domain_errors
 async def placeholders(request: Request) -> Response:
-    _, report = await _report(request)
+    _, report = await asked_report(request)
     return JSON(
         [
             PlaceholderView(id=p.id, paragraph=number, text=p.text, context=p.context)
@@ -64,7 +60,7 @@ async def placeholders(request: Request) -> Response:
 
 @handles_domain_errors
 async def checks(request: Request) -> Response:
-    _, report = await _report(request)
+    _, report = await asked_report(request)
     return JSON(check(report))
 
 

@@ -56,8 +56,24 @@ export class Api {
     return this.request('GET', `/api/reports/${reportId}/placeholders`);
   }
 
-  renderedHtml(reportId) {
-    return this.request('GET', `/api/reports/${reportId}/render?format=html`, { as: 'text' });
+  /** The report as it was at `version`: {version, report}. */
+  reportAt(reportId, version) {
+    return this.request('GET', `/api/reports/${reportId}?at=${version}`);
+  }
+
+  /** The events after `filters.after` that pass the filters, oldest first, each with its
+   * one-line summary: {events: [{event, summary}], next_after}. `filters` holds actor, type,
+   * paragraph, chapter, since, until, after, limit; empty ones are left out. */
+  history(reportId, filters) {
+    const query = new URLSearchParams();
+    for (const [name, value] of Object.entries(filters)) if (value !== null && value !== undefined && value !== '') query.set(name, String(value));
+    return this.request('GET', `/api/reports/${reportId}/history?${query}`);
+  }
+
+  /** The report rendered as HTML: now, or at `version`. */
+  renderedHtml(reportId, version = null) {
+    const at = version === null ? '' : `&at=${version}`;
+    return this.request('GET', `/api/reports/${reportId}/render?format=html${at}`, { as: 'text' });
   }
 }
 

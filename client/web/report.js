@@ -6,6 +6,8 @@ import { LiveSession } from './live.js';
 import { applyEvent, fromSnapshot, UnknownEvent } from './model.js';
 import { ParagraphView, PresenceBoard } from './paragraph.js';
 import { Sidebar } from './sidebar.js';
+import { HistoryPanel } from './history.js';
+import { TimeSlider } from './slider.js';
 
 const ROMAN = [[1000, 'M'], [900, 'CM'], [500, 'D'], [400, 'CD'], [100, 'C'], [90, 'XC'], [50, 'L'], [40, 'XL'], [10, 'X'], [9, 'IX'], [5, 'V'], [4, 'IV'], [1, 'I']];
 
@@ -73,8 +75,10 @@ export class ReportView {
     const newChapter = (title) => this.send({ type: 'AddChapter', chapter_id: newId(), title });
     this.addChapter = h('div', { class: 'add-chapter' }, button('+ Chapter', () => this.ask(chapterSlot, 'Title of the new chapter', newChapter)), chapterSlot);
     this.document = h('article', { class: 'document', 'aria-busy': 'true' }, this.masthead, this.title, this.body, this.addChapter);
+    this.history = new HistoryPanel(this);
+    this.slider = new TimeSlider(this);
     this.sidebar = new Sidebar(this);
-    this.element = h('div', { class: 'report-layout' }, this.document, this.sidebar.element);
+    this.element = h('div', { class: 'report-layout' }, h('div', { class: 'report-main' }, this.slider.element, this.document, this.slider.document), this.sidebar.element);
     this.renderScheduled = false;
     this.previewTimer = null;
   }
@@ -85,7 +89,14 @@ export class ReportView {
 
   stop() {
     this.session.stop();
+    this.slider.stop();
+    this.history.stop();
     clearTimeout(this.previewTimer);
+  }
+
+  /** The report on screen: the live one, or the time slider's past version. */
+  get shownReport() {
+    return this.slider.report ?? this.report;
   }
 
   send(command) {
@@ -111,6 +122,7 @@ export class ReportView {
     this.render();
     this.document.setAttribute('aria-busy', 'false');
     this.schedulePreviews();
+    this.history.reload();
   }
 
   evolve(event) {
@@ -131,6 +143,8 @@ export class ReportView {
     }
     if (effect.structure) this.scheduleRender();
     if (effect.facts) this.schedulePreviews();
+    this.slider.liveEvent(event);
+    this.history.eventArrived(event);
     this.statusChanged();
   }
 
@@ -156,6 +170,7 @@ export class ReportView {
         let view = this.paragraphs.get(paragraph.id);
         if (!view) {
           view = new ParagraphView(paragraph, this.context);
+          view.element.append(this.history.controlFor(paragraph.id));
           this.paragraphs.set(paragraph.id, view);
         }
         view.update(paragraph, number, locked);
@@ -192,6 +207,7 @@ export class ReportView {
       this.focusOnArrival = null;
     }
     this.sidebar.render();
+    this.history.structureChanged();
     this.statusChanged();
   }
 
@@ -321,7 +337,7 @@ export class ReportView {
 }
 
 /** The numbered paragraphs of the server's HTML rendering, read as text (never inserted). */
-function renderedParagraphs(html) {
+export function renderedParagraphs(html) {
   // Its style sheet is dropped unread: the page's CSP refuses inline styles, even in a parsed copy.
   // (User text in it is escaped, so no « <style » can come from a drafter.)
   const page = new DOMParser().parseFromString(html.replace(/<style>[\s\S]*?<\/style>/, ''), 'text/html');

@@ -42,8 +42,9 @@ export class Sidebar {
     this.element = h('aside', { class: 'sidebar' },
       h('section', {}, h('h4', { text: 'Here now' }), this.presenceList),
       h('section', {}, h('label', { class: 'toggle' }, this.showAuthors, ' Colour by author'), this.legend),
-      h('section', {}, h('h4', { text: 'Placeholders to fill' }), this.placeholders),
-      h('section', {}, h('h4', { text: 'Record a statement' }), statement, agenda),
+      view.history.element,
+      h('section', { class: 'live-only' }, h('h4', { text: 'Placeholders to fill' }), this.placeholders),
+      h('section', { class: 'live-only' }, h('h4', { text: 'Record a statement' }), statement, agenda),
       h('section', { class: 'downloads' }, h('h4', { text: 'Download' }),
         ['txt', 'md', 'html', 'docx'].map((format) => h('a', { href: renderUrl(id, format), target: '_blank', rel: 'noopener', text: format.toUpperCase() }))),
     );
@@ -82,7 +83,7 @@ export class Sidebar {
 
   drawLegend() {
     const authors = new Set();
-    for (const paragraph of allParagraphs(this.view.report)) for (const [author] of paragraph.authors) if (author) authors.add(author);
+    for (const paragraph of allParagraphs(this.view.shownReport)) for (const [author] of paragraph.authors) if (author) authors.add(author);
     this.legend.replaceChildren(...[...authors].sort().map((author) => {
       const swatch = h('span', { class: 'swatch' });
       swatch.style.setProperty('--author', colourOf(author));
