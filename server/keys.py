@@ -23,31 +23,39 @@ def _checked(report_id: str) -> str:
     return report_id
 
 
+def _report_key(report_id: str, kind: str) -> str:
+    return f"report:{{{_checked(report_id)}}}:{kind}"
+
+
+def _report_of(key: bytes | str, kind: str) -> str:
+    """The report id inside a key or channel name built by `_report_key(…, kind)`."""
+    text = key.decode() if isinstance(key, bytes) else key
+    return text[len("report:{") : -len("}:" + kind)]
+
+
 def events_key(report_id: str) -> str:
-    return f"report:{{{_checked(report_id)}}}:events"
+    return _report_key(report_id, "events")
 
 
 def commands_key(report_id: str) -> str:
-    return f"report:{{{_checked(report_id)}}}:commands"
+    return _report_key(report_id, "commands")
 
 
 def snapshots_key(report_id: str) -> str:
-    return f"report:{{{_checked(report_id)}}}:snapshots"
-
-
-def report_of_events_key(key: bytes | str) -> str:
-    text = key.decode() if isinstance(key, bytes) else key
-    return text[len("report:{") : -len("}:events")]
+    return _report_key(report_id, "snapshots")
 
 
 def presence_key(report_id: str) -> str:
-    return f"report:{{{_checked(report_id)}}}:presence"
+    return _report_key(report_id, "presence")
 
 
 def presence_channel(report_id: str) -> str:
-    return f"report:{{{_checked(report_id)}}}:presence-updates"
+    return _report_key(report_id, "presence-updates")
+
+
+def report_of_events_key(key: bytes | str) -> str:
+    return _report_of(key, "events")
 
 
 def report_of_presence_channel(channel: bytes | str) -> str:
-    text = channel.decode() if isinstance(channel, bytes) else channel
-    return text[len("report:{") : -len("}:presence-updates")]
+    return _report_of(channel, "presence-updates")
