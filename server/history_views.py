@@ -4,7 +4,6 @@ Each endpoint is one call into events.history around the same service the comman
 `service.report(report_id, at=V)` for the report at a version, `service.store` for its events.
 """
 
-from datetime import UTC, datetime
 
 import msgspec
 from starlette.requests import Request
@@ -18,7 +17,7 @@ from events.history import HistoryFilter, blame, diff, in_chapter, matches
 from events.model import Report
 from events.protocol import HistoryEntry, HistoryPage
 from events.summary import summarize
-from server.http import JSON, handles_domain_errors, int_param, report_id_of, service_of
+from server.http import JSON, handles_domain_errors, int_param, report_id_of, service_of, time_param
 
 DEFAULT_HISTORY_PAGE = 100
 MAX_HISTORY_PAGE = 1_000
@@ -50,18 +49,6 @@ async def get_diff(request: Request) -> Response:
     # Version 0 is the report before its first event: nothing in it yet.
     _, before = await service.report(report_id, at=first) if first else (0, Report(id=report_id, title=""))
     return JSON(diff(before, after, from_version=first, to_version=last))
-
-
-def _time_param(request: Request, name: str) -> datetime | None:
-    """An ISO 8601 time, `2021-10-12T09:30:00Z`, or a date (midnight); UTC unless it says."""
-    value = request.query_params.get(name)
-    if value is None:
-        return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        raise DomainError("invalid_query", f"?{name}= takes an ISO 8601 time such as 2021-10-12T09:30:00Z, not {value!r}") from None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def _types_param(request: Request) -> frozenset[str]:
@@ -99,8 +86,8 @@ async def get_history(request: Request) -> Response:
         paragraph_id=query.get("paragraph"),
         chapter_id=chapter_id,
         chapter_members=in_chapter(report, chapter_id) if chapter_id else frozenset(),
-        since=_time_param(request, "since"),
-        until=_time_param(request, "until"),
+        since=time_param(request, "since"),
+        until=time_param(request, "until"),
     )
     after, limit = int_param(request, "after", 0) or 0, _limit(request)
     language = report.details.language
