@@ -1,8 +1,8 @@
 """Projection snapshots: the report stored every N versions, so that any version loads fast.
 
-The report at version V is the fold of its first V events, which takes half a minute on a history of
-a million keystrokes. A snapshot is that fold stored at a version that is a multiple of N
-(`DEFAULT_EVERY`, 500, unless the service is told otherwise), as a member of the sorted set
+The report at version V is the fold of its first V events, which takes half a minute on a
+history of a million keystrokes. A snapshot is that fold stored at a version that is a multiple
+of N (`DEFAULT_EVERY`, 500, unless the service is told otherwise), as a member of the sorted set
 `report:{<id>}:snapshots` scored by its version. The report at V is then the nearest snapshot
 at or below V plus the events after it, read with one XRANGE: the cost grows with the distance
 to that snapshot (less than N events), never with the length of the history.
@@ -44,10 +44,10 @@ log = logging.getLogger(__name__)
 # again, instead of being decoded into the wrong shape.
 SNAPSHOT_SCHEMA = 1
 
-# A load costs a snapshot (about 3 ms to inflate and decode for a report of a few dozen typed-in
-# paragraphs) plus up to N - 1 events at about 25 µs each to read, decode and fold: with 500,
-# at most some 20 ms (tests/bench/history.py), for snapshots that take about a quarter of the
-# memory of the stream itself.
+# A load costs a snapshot (about 4 ms to fetch, inflate and decode for a report of a few dozen
+# typed-in paragraphs) plus up to N - 1 events at about 30 µs each to read, decode and fold:
+# with 500, some 20 ms at worst (tests/bench/history.py), for snapshots that take about a third
+# of the memory of the stream itself.
 DEFAULT_EVERY = 500
 # Events read per XRANGE while folding: bounds the memory a replay of a long history takes.
 REPLAY_PAGE = 1_000
@@ -149,20 +149,33 @@ class Snapshots:
         """The newest usable snapshot at or below `upto` (or of all), else (0, None)."""
         if self.every is None:
             return 0, None
+        skipped: list[tuple[int, UnusableSnapshot]] = []
+        version, report = await self._newest_usable(report_id, upto, skipped)
+        if skipped:
+            # One line per load, however many were skipped (all of them, after SNAPSHOT_SCHEMA changed).
+            (first, problem), more = skipped[0], len(skipped) - 1
+            log.warning(
+                "report %s: the snapshot at version %d is %s%s; loading from %s",
+                report_id, first, problem, f", and {more} older ones are unusable too" if more else "",
+                f"the snapshot at version {version}" if version else "its first event",
+            )
+        return version, report
+
+    async def _newest_usable(
+        self, report_id: str, upto: int | None, skipped: list[tuple[int, UnusableSnapshot]]
+    ) -> tuple[int, Report | None]:
         key = snapshots_key(report_id)
         highest: int | str = "+inf" if upto is None else upto
-        while True:
-            found = await self.redis.zrevrangebyscore(key, highest, "-inf", start=0, num=1, withscores=True)
-            if not found:
-                return 0, None
+        while found := await self.redis.zrevrangebyscore(key, highest, "-inf", start=0, num=1, withscores=True):
             raw, score = found[0]
             version = int(score)
             try:
                 with _uncollected():
                     return version, decode_snapshot(raw, report_id, version)
             except UnusableSnapshot as problem:
-                log.warning("report %s: the snapshot at version %d is %s; trying an older one", report_id, version, problem)
+                skipped.append((version, problem))
             highest = f"({version}"
+        return 0, None
 
     async def fold(
         self, report_id: str, version: int, report: Report | None, upto: int | None = None, save: bool = True
@@ -175,12 +188,13 @@ class Snapshots:
             page = await self.store.read_raw(report_id, after=version, upto=upto, limit=REPLAY_PAGE)
             due = []
             with _uncollected():
-                for version, raw in page:
+                for event_version, raw in page:
                     report = evolve(report, decode_event(raw))
-                    if save and self.due(version):
-                        due.append((version, report))
+                    if save and self.due(event_version):
+                        due.append((event_version, report))
             for snapshot_version, snapshot in due:
-                await self.save(report_id, snapshot_version, snapshot)  # type: ignore[arg-type]
+                await self.save(report_id, snapshot_version, snapshot)
+            version += len(page)
             if len(page) < REPLAY_PAGE:
                 break
         return version, report

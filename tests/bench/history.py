@@ -17,9 +17,11 @@ reads below do not touch the disk. Then, for each report, it prints:
 - the time to load the report at random versions through `ReportService.report(at=V)`, in a
   service with nothing in memory, with snapshots (and at the worst versions, just below a
   multiple of N) and without (for the longest report only a few versions);
-- where that time goes with snapshots: the snapshot, the XRANGE, decoding, the fold;
-- the events per second of a full replay (read, decode, fold), and of `?at_time=` lookups;
-- what the snapshots take in Redis.
+- where that time goes with snapshots: the snapshot read and decoded, the XRANGE, decoding
+  the events, folding them;
+- the events per second of a full replay (read, decode, fold);
+- the time to find the version of a `?at_time=` (a binary search over the stream);
+- what the stream and the snapshots take in Redis.
 
 The targets, with snapshots: any version in 20 ms at 100,000 events, 50 ms at 1,000,000.
 It asserts nothing about the figures; it exits with 1 if a loaded report differs from the
@@ -58,7 +60,7 @@ from events.text_ops import Delete, Op
 from server.embedded_redis import EmbeddedRedis
 from server.keys import REPORT_INDEX, events_key, snapshots_key
 from server.service import ReportService
-from server.snapshots import DEFAULT_EVERY, Snapshots
+from server.snapshots import DEFAULT_EVERY, Snapshots, decode_snapshot
 from server.store import EventStore
 
 SEED = Path(__file__).resolve().parent.parent / "events" / "data" / "seed_fr.txt"
@@ -210,42 +212,58 @@ class Timings:
         )
 
 
-async def _load_times(store: EventStore, report_id: str, versions: list[int], every: int | None) -> tuple[list[float], dict[int, Report]]:
+async def _load_times(
+    store: EventStore, report_id: str, versions: list[int], every: int | None, kept: frozenset[int] = frozenset()
+) -> tuple[list[float], dict[int, Report]]:
+    """How long each version takes to load in a service with nothing in memory; the `kept` ones."""
     times, loaded = [], {}
     for version in versions:
-        service = ReportService(store, snapshot_every=every)  # nothing in memory
+        service = ReportService(store, snapshot_every=every)
         started = time.perf_counter()
         at, report = await service.report(report_id, at=version)
         times.append((time.perf_counter() - started) * 1000)
         assert at == version
-        loaded[version] = report
+        if version in kept:
+            loaded[version] = report
     return times, loaded
 
 
-async def _breakdown(store: EventStore, snapshots: Snapshots, report_id: str, versions: list[int]) -> str:
-    """Where a load from a snapshot spends its time, on average over `versions`."""
-    parts = {"snapshot (ZREVRANGEBYSCORE, inflate, decode)": 0.0, "XRANGE (read_raw)": 0.0, "decode events": 0.0, "fold": 0.0}
-    names = list(parts)
+async def _breakdown(store: EventStore, report_id: str, versions: list[int]) -> str:
+    """Where a load from a snapshot spends its time, on average over `versions`: the steps of
+    Snapshots.load, one by one (without its cycle collector, as there)."""
+    parts = dict.fromkeys(("ZREVRANGEBYSCORE", "inflate and decode the snapshot", "XRANGE (read_raw)", "decode events", "fold"), 0.0)
     folded = 0
     for version in versions:
         t0 = time.perf_counter()
-        base, report = await snapshots.nearest(report_id, version)
+        found = await store.redis.zrevrangebyscore(snapshots_key(report_id), version, "-inf", start=0, num=1, withscores=True)
         t1 = time.perf_counter()
-        raw = await store.read_raw(report_id, after=base, upto=version)
-        gc.disable()  # as Snapshots.fold does around decoding and folding
+        base, report = 0, None
+        gc.disable()
+        if found:
+            base = int(found[0][1])
+            report = decode_snapshot(found[0][0], report_id, base)
+        gc.enable()
         t2 = time.perf_counter()
-        events = [decode_event(r) for _, r in raw]
+        stored = await store.read_raw(report_id, after=base, upto=version)
         t3 = time.perf_counter()
+        gc.disable()
+        events = [decode_event(r) for _, r in stored]
+        t4 = time.perf_counter()
         for event in events:
             report = evolve(report, event)
-        t4 = time.perf_counter()
         gc.enable()
+        t5 = time.perf_counter()
         folded += len(events)
-        for name, seconds in zip(names, (t1 - t0, t2 - t1, t3 - t2, t4 - t3)):
+        for name, seconds in zip(parts, (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4)):
             parts[name] += seconds * 1000 / len(versions)
     per_event = parts["fold"] * len(versions) / max(folded, 1) * 1000
     return "\n".join(
-        [f"  where the time goes (mean of {len(versions)}, {folded / len(versions):.0f} events folded each, fold {per_event:.1f} µs/event):"]
+        [
+            (
+                f"  where the time goes (mean of {len(versions)}, {folded / len(versions):.0f} events folded each,"
+                f" fold {per_event:.1f} µs/event):"
+            )
+        ]
         + [f"    {name:<46} {ms:7.2f} ms" for name, ms in parts.items()]
     )
 
@@ -259,9 +277,9 @@ async def _full_replay(store: EventStore, report_id: str, events: int) -> str:
 
 
 async def _at_time(store: EventStore, report_id: str, rng: random.Random, samples: int) -> Timings:
-    first, last = await store.time_of(report_id, 1), await store.time_of(report_id, await store.version(report_id))
-    assert first is not None and last is not None
     latest = await store.version(report_id)
+    first, last = await store.time_of(report_id, 1), await store.time_of(report_id, latest)
+    assert first is not None and last is not None
     times = []
     for _ in range(samples):
         when = first + (last - first) * rng.random()
@@ -296,18 +314,18 @@ async def _bench(url: str, args: argparse.Namespace) -> bool:
             print(f"  written in {seconds:.1f} s ({events / seconds:,.0f} events/s, generation and fold included)")
             versions = sorted(rng.sample(range(1, events + 1), args.samples))
             worst = sorted(rng.sample(range(args.every - 1, events, args.every), min(args.samples, events // args.every)))
-            fast, loaded = await _load_times(store, report_id, versions, args.every)
+            few = versions if events <= args.replay_all_upto else sorted(rng.sample(versions, args.few))
+            fast, loaded = await _load_times(store, report_id, versions, args.every, frozenset(few))
             slowest, _ = await _load_times(store, report_id, worst, args.every)
             rows = [Timings("with snapshots, random versions", fast), Timings("with snapshots, worst versions (kN - 1)", slowest)]
-            few = versions if events <= args.replay_all_upto else rng.sample(versions, args.few)
-            plain, replayed = await _load_times(store, report_id, few, None)
+            plain, replayed = await _load_times(store, report_id, few, None, frozenset(few))
             rows.append(Timings("without snapshots" + ("" if few is versions else f", {len(few)} of those versions"), plain))
             if any(replayed[v] != loaded[v] for v in few):
                 print("  MISMATCH: a version loaded from a snapshot differs from its replay")
                 consistent = False
             rows.append(await _at_time(store, report_id, rng, args.samples))
             print("\n".join(row.line() for row in rows))
-            print(await _breakdown(store, snapshots, report_id, worst))
+            print(await _breakdown(store, report_id, worst))
             if events <= args.replay_all_upto:
                 print(await _full_replay(store, report_id, events))
             else:
@@ -328,12 +346,18 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--every", type=int, default=DEFAULT_EVERY, help=f"a snapshot every N events (default {DEFAULT_EVERY})")
     parser.add_argument("--samples", type=int, default=20, help="versions loaded per report (default 20)")
     parser.add_argument("--few", type=int, default=3, help="versions replayed without snapshots on the longest reports (default 3)")
-    parser.add_argument("--replay-all-upto", type=int, default=100_000, help="replay every sampled version without snapshots up to this length")
+    parser.add_argument(
+        "--replay-all-upto", type=int, default=100_000,
+        help="reports up to this length replay every sampled version without snapshots, and in full (default 100000)",
+    )
     parser.add_argument("--seed", type=int, default=20211012)
     return parser
 
 
 def _interrupt(signum: int, _frame: object) -> None:
+    """Ctrl-C or SIGTERM: stop at once. Not asyncio.run's own Ctrl-C, which cancels the main
+    task: redis-py (8.1) lets a cancellation slip past a command under way, and the
+    benchmark went on."""
     raise KeyboardInterrupt
 
 
@@ -344,7 +368,8 @@ def main(argv: list[str] | None = None) -> int:
     if min(*args.events, args.every, args.samples, args.few) < 1 or max(args.samples, args.few) > min(args.events):
         print("every number must be at least 1, and --samples at most the shortest report", file=sys.stderr)
         return 2
-    signal.signal(signal.SIGTERM, _interrupt)
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, _interrupt)
     with tempfile.TemporaryDirectory(prefix="rapporteur-bench-history-") as data_dir:
         redis = EmbeddedRedis(Path(data_dir) / "redis")
         try:
@@ -355,9 +380,11 @@ def main(argv: list[str] | None = None) -> int:
             print("\ninterrupted; Redis is stopped", file=sys.stderr)
             return 130
         finally:
-            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                signal.signal(signum, signal.SIG_IGN)
             redis.stop()
             signal.signal(signal.SIGINT, signal.default_int_handler)
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
     print("\nTargets, with snapshots: any version in 20 ms at 100,000 events, 50 ms at 1,000,000.")
     return 0 if consistent else 1
 

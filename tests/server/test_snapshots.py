@@ -8,6 +8,7 @@ many of them.
 
 import logging
 import random
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -134,7 +135,7 @@ async def test_a_report_not_in_memory_starts_from_its_latest_snapshot(
     reads: list[int] = []
     read_raw = store.read_raw
 
-    async def recording_read_raw(report_id: str, after: int = 0, upto: int | None = None, limit: int | None = None):  # type: ignore[no-untyped-def]
+    async def recording_read_raw(report_id: str, after: int = 0, upto: int | None = None, limit: int | None = None) -> list:
         reads.append(after)
         return await read_raw(report_id, after, upto, limit)
 
@@ -166,7 +167,11 @@ def _another_report(report_id: str, version: int, folds: list[Report | None]) ->
 
 @pytest.mark.parametrize("spoiled", [_corrupt, _older_schema, _wrong_version, _another_report])
 async def test_an_unusable_snapshot_falls_back_to_an_older_one_and_is_replaced(
-    store: EventStore, redis: aioredis.Redis, history: tuple[str, list[Report | None]], spoiled, caplog: pytest.LogCaptureFixture  # type: ignore[no-untyped-def]
+    store: EventStore,
+    redis: aioredis.Redis,
+    history: tuple[str, list[Report | None]],
+    spoiled: Callable[[str, int, list[Report | None]], bytes],
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     report_id, folds = history
     await _replace_snapshot(redis, report_id, 50, spoiled(report_id, 50, folds))

@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from events.commands import AddChapter, CommandEnvelope, CreateReport, ReplaceParagraphText
+from events.commands import AddChapter, Command, CommandEnvelope, CreateReport, ReplaceParagraphText
 from events.errors import DomainError
 from events.evolve import replay
 from events.importer import import_draft
@@ -27,6 +27,7 @@ from tests.processes import ServerProcess
 SEED = (Path(__file__).parent.parent / "events" / "data" / "seed_fr.txt").read_text(encoding="utf-8")
 OPENING = datetime(2021, 10, 12, 10, 0, tzinfo=UTC)
 TIME_ENDPOINTS = ("", "/text", "/render", "/placeholders", "/checks")
+ADD_CHAPTER = {"command": {"type": "AddChapter", "title": "I"}}
 
 
 class Clock:
@@ -42,8 +43,9 @@ class Clock:
         self.now += timedelta(**delta)
 
 
-async def _command(service: ReportService, report_id: str, command: object) -> int:
-    return (await service.handle(report_id, CommandEnvelope(command_id=new_id(), command=command), "alice")).version  # type: ignore[arg-type]
+async def _command(service: ReportService, report_id: str, command: Command) -> int:
+    result = await service.handle(report_id, CommandEnvelope(command_id=new_id(), command=command), "alice")
+    return result.version
 
 
 async def test_the_report_at_a_time_is_its_last_version_appended_by_then(store: EventStore) -> None:
@@ -136,7 +138,7 @@ def test_every_view_of_a_report_takes_a_time(http: httpx.Client) -> None:
     before = datetime.now(UTC)
     report_id = http.post("/api/reports", json={"title": "Projet de rapport"}).json()["id"]
     created = datetime.now(UTC)
-    added = http.post(f"/api/reports/{report_id}/commands", json={"command_id": new_id(), "command": {"type": "AddChapter", "title": "I"}})
+    added = http.post(f"/api/reports/{report_id}/commands", json=ADD_CHAPTER | {"command_id": new_id()})
     assert added.json()["version"] == 2
     at_creation = {"at_time": created.isoformat()}
     body = http.get(f"/api/reports/{report_id}", params=at_creation).json()
@@ -154,7 +156,7 @@ def test_every_view_of_a_report_takes_a_time(http: httpx.Client) -> None:
 def test_times_in_any_zone_or_none_and_an_unescaped_plus(http: httpx.Client) -> None:
     report_id = http.post("/api/reports", json={"title": "Projet de rapport"}).json()["id"]
     created = datetime.now(UTC)
-    http.post(f"/api/reports/{report_id}/commands", json={"command_id": new_id(), "command": {"type": "AddChapter", "title": "I"}})
+    http.post(f"/api/reports/{report_id}/commands", json=ADD_CHAPTER | {"command_id": new_id()})
     in_geneva = created.astimezone(timezone(timedelta(hours=2))).isoformat()
     for written in (
         created.isoformat().replace("+00:00", "Z"),
@@ -166,7 +168,10 @@ def test_times_in_any_zone_or_none_and_an_unescaped_plus(http: httpx.Client) -> 
     assert http.get(f"/api/reports/{report_id}?at_time={in_geneva}").json()["version"] == 1
 
 
-@pytest.mark.parametrize("query", [{"at_time": "yesterday"}, {"at_time": "2021-13-45T10:00"}, {"at_time": ""}, {"at": "1", "at_time": "2021-10-12T10:00Z"}])
+@pytest.mark.parametrize(
+    "query",
+    [{"at_time": "yesterday"}, {"at_time": "2021-13-45T10:00"}, {"at_time": ""}, {"at": "1", "at_time": "2021-10-12T10:00Z"}],
+)
 def test_a_malformed_time_or_both_a_version_and_a_time_are_refused(http: httpx.Client, new_report: str, query: dict) -> None:
     for endpoint in TIME_ENDPOINTS:
         response = http.get(f"/api/reports/{new_report}{endpoint}", params=query)
