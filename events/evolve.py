@@ -98,7 +98,17 @@ def _map_sections(report: Report, change: Callable[[tuple[Section, ...]], tuple[
 
 
 def _update_paragraph(report: Report, paragraph_id: str, change: Callable[[Paragraph], Paragraph]) -> Report:
-    return _map_paragraph_lists(report, lambda ps: _updated(ps, paragraph_id, change))
+    """Change one paragraph, rebuilding only the path to it: the fold's hot path (typing)."""
+    for chapter in report.chapters:
+        paragraphs = _updated(chapter.paragraphs, paragraph_id, change)
+        if paragraphs is not chapter.paragraphs:
+            return replace(report, chapters=_updated(report.chapters, chapter.id, lambda c: replace(c, paragraphs=paragraphs)))
+        for section in chapter.sections:
+            in_section = _updated(section.paragraphs, paragraph_id, change)
+            if in_section is not section.paragraphs:
+                sections = _updated(chapter.sections, section.id, lambda s: replace(s, paragraphs=in_section))
+                return replace(report, chapters=_updated(report.chapters, chapter.id, lambda c: replace(c, sections=sections)))
+    return report
 
 
 def _place_paragraph(report: Report, paragraph: Paragraph, chapter_id: str, section_id: str | None, before: str | None) -> Report:
