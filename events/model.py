@@ -8,6 +8,10 @@ computed when rendering, so ids stay stable while numbering follows order.
 Besides its text, a report holds the facts of the meeting (agenda, statements, participants,
 panellists, documents) as data: the paragraphs that list them are generated from that data in
 the report's language, so recording a statement updates the statements paragraph.
+
+The Structs are not tracked by Python's cycle collector (`gc=False`): being frozen and built
+bottom-up, they can never form a cycle, and a replayed report is tens of thousands of them,
+which the collector would otherwise walk again and again in the middle of a time-travel load.
 """
 
 from datetime import date
@@ -49,7 +53,7 @@ ParticipantCategory = Literal[
 ListingKind = Literal["statements", "panellists", "participants", "documents", "agenda", "adoption"]
 
 
-class Details(msgspec.Struct, frozen=True, kw_only=True):
+class Details(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     body: str = ""  # « Groupe de travail sur la traite des personnes »
     parent_body: str = ""  # « Conférence des Parties à la Convention des Nations Unies contre… »
     ordinal: int | None = None  # 11: its eleventh meeting
@@ -60,14 +64,14 @@ class Details(msgspec.Struct, frozen=True, kw_only=True):
     symbol: str = ""  # CTOC/COP/WG.4/2021/L.1
 
 
-class SubItem(msgspec.Struct, frozen=True):
+class SubItem(msgspec.Struct, frozen=True, gc=False):
     """An item a), b)… inside a paragraph."""
 
     id: str
     text: str
 
 
-class Listing(msgspec.Struct, frozen=True, kw_only=True):
+class Listing(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """What a generated paragraph lists, in the report's language and sort order.
 
     statements: the delegations that spoke under `agenda_item_id`, of speaker `category`;
@@ -80,7 +84,7 @@ class Listing(msgspec.Struct, frozen=True, kw_only=True):
     category: SpeakerCategory | ParticipantCategory | None = None
 
 
-class AuthorRun(msgspec.Struct, frozen=True, array_like=True):
+class AuthorRun(msgspec.Struct, frozen=True, array_like=True, gc=False):
     """`length` code points in a row written by `author`; on the wire, `[author, length]`."""
 
     author: str
@@ -92,7 +96,7 @@ class AuthorRun(msgspec.Struct, frozen=True, array_like=True):
 RECENT_OPS = 500
 
 
-class Paragraph(msgspec.Struct, frozen=True, kw_only=True):
+class Paragraph(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """`text` holds LIST_MARK where a generated paragraph's list goes.
 
     Every change to the text (typing, replacing, filling a placeholder) is a text operation
@@ -110,13 +114,13 @@ class Paragraph(msgspec.Struct, frozen=True, kw_only=True):
     recent_ops: tuple[Op, ...] = ()
 
 
-class Section(msgspec.Struct, frozen=True, kw_only=True):
+class Section(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     id: str
     title: str
     paragraphs: tuple[Paragraph, ...] = ()
 
 
-class Chapter(msgspec.Struct, frozen=True, kw_only=True):
+class Chapter(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """A chapter's own paragraphs come before its sections, as in « II. Recommandations »."""
 
     id: str
@@ -126,7 +130,7 @@ class Chapter(msgspec.Struct, frozen=True, kw_only=True):
     adopted: bool = False
 
 
-class AgendaItem(msgspec.Struct, frozen=True, kw_only=True):
+class AgendaItem(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """Numbered 1, 2…; its sub-items a), b)…"""
 
     id: str
@@ -134,7 +138,7 @@ class AgendaItem(msgspec.Struct, frozen=True, kw_only=True):
     sub_items: tuple["AgendaItem", ...] = ()
 
 
-class Statement(msgspec.Struct, frozen=True, kw_only=True):
+class Statement(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     id: str
     agenda_item_id: str
     category: SpeakerCategory
@@ -142,33 +146,33 @@ class Statement(msgspec.Struct, frozen=True, kw_only=True):
     person: str = ""
 
 
-class Participant(msgspec.Struct, frozen=True, kw_only=True):
+class Participant(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     id: str
     category: ParticipantCategory
     name: str
 
 
-class Panellist(msgspec.Struct, frozen=True, kw_only=True):
+class Panellist(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     id: str
     agenda_item_id: str
     name: str  # « Helga Gayer »
     delegation: str = ""  # « Allemagne »
 
 
-class Document(msgspec.Struct, frozen=True, kw_only=True):
+class Document(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     id: str
     symbol: str  # CTOC/COP/WG.4/2021/1
     title: str  # « Ordre du jour provisoire annoté »
 
 
-class PlaceholderFill(msgspec.Struct, frozen=True, kw_only=True):
+class PlaceholderFill(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     placeholder_id: str
     paragraph_id: str
     original: str  # « [sa/ses 2e et 3e] »
     value: str  # « ses 2e et 3e »
 
 
-class Report(msgspec.Struct, frozen=True, kw_only=True):
+class Report(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     id: str
     title: str
     details: Details = Details()
