@@ -7,7 +7,6 @@ import contextlib
 import random
 from collections.abc import Callable
 
-import msgspec
 import pytest
 
 from client.api import Api
@@ -15,14 +14,13 @@ from client.coediting import ParagraphEditor
 from client.live import CommandRefused, LiveReport
 from events import text_ops
 from events.commands import EditParagraphText
-from events.decide import decide
 from events.envelope import StoredEvent
 from events.errors import DomainError
 from events.evolve import evolve
 from events.model import RECENT_OPS, Paragraph, Report
 from events.protocol import Ack
 from events.text_ops import Op
-from tests.events.builders import Drafting, created, stored
+from tests.events.builders import Drafting, created
 from tests.processes import ServerProcess
 from tests.proxy import CuttableProxy
 
@@ -280,19 +278,6 @@ class ScriptedConnection:
                 listener(event)
 
 
-def commit(drafting: Drafting, command: EditParagraphText, command_id: str) -> list[StoredEvent]:
-    """Decide and append as the service does, under the client's command id."""
-    payloads = decide(drafting.report, command, drafting.new_id)
-    events = [
-        msgspec.structs.replace(stored(p, drafting.version + n, drafting.report_id), command_id=command_id)
-        for n, p in enumerate(payloads, start=1)
-    ]
-    for event in events:
-        drafting.report = evolve(drafting.report, event)
-    drafting.events.extend(events)
-    return events
-
-
 async def test_an_edit_too_old_to_merge_is_sent_again_on_the_editors_revision_under_its_command_id() -> None:
     """Bruno's keystroke is lost with his connection while others commit more ops than a
     paragraph keeps; resent after reconnecting, it is refused as too old. By then he has
@@ -308,17 +293,17 @@ async def test_an_edit_too_old_to_merge_is_sent_again_on_the_editors_revision_un
     others = [
         event
         for n in range(RECENT_OPS + 1)
-        for event in commit(server, EditParagraphText(paragraph_id=paragraph_id, base_revision=n, ops=["a"]), f"alice-{n}")
+        for event in server.submit(EditParagraphText(paragraph_id=paragraph_id, base_revision=n, ops=["a"]), command_id=f"alice-{n}")
     ]
     with pytest.raises(DomainError) as too_old:
-        commit(server, first, command_id)
+        server.submit(first, command_id=command_id)
     bruno.receive(others)  # the catch-up after reconnecting
     refused.set_exception(CommandRefused(too_old.value.code, too_old.value.message))
     await asyncio.sleep(0)
 
     (again_id, again, acknowledged) = bruno.sent[-1]
     assert (again_id, again.base_revision, again.ops) == (command_id, RECENT_OPS + 1, [RECENT_OPS + 4, "X"])
-    bruno.receive(commit(server, again, again_id))
+    bruno.receive(server.submit(again, command_id=again_id))
     acknowledged.set_result(Ack(command_id=command_id, version=server.version))
     await editor.settled(1)
 

@@ -94,10 +94,14 @@ class Drafting:
     def version(self) -> int:
         return len(self.events)
 
-    def submit(self, command: Command, actor: str = "alice") -> list[StoredEvent]:
-        """Decide `command` against the current report and append what it produced, sent by `actor`."""
+    def submit(self, command: Command, actor: str = "alice", command_id: str | None = None) -> list[StoredEvent]:
+        """Decide `command` against the current report and append what it produced, sent by `actor`
+        (under `command_id` when the test follows a client's own id)."""
         payloads = decide(self.report, command, self.new_id)
-        appended = [stored(p, self.version + offset, self.report_id, actor=actor) for offset, p in enumerate(payloads, start=1)]
+        appended = [
+            stored(p, self.version + offset, self.report_id, command_id=command_id, actor=actor)
+            for offset, p in enumerate(payloads, start=1)
+        ]
         for event in appended:
             self.report = evolve(self.report, event)
         self.commands.append(command)

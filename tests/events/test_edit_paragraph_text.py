@@ -6,37 +6,18 @@ text operation committed since (side "left": of two inserts at one place, the la
 one comes first) and records it as `ParagraphTextEdited` with the revision it makes.
 """
 
-import msgspec
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from events import catalogue as ev
 from events import commands as cmd
-from events.commands import Command
-from events.decide import decide
-from events.envelope import StoredEvent
-from events.evolve import evolve
 from events.model import LIST_MARK, RECENT_OPS, AuthorRun, Paragraph
 from events.text_ops import Delete, Op
-from tests.events.builders import Drafting, placeholder_id, refusal, stored
+from tests.events.builders import Drafting, placeholder_id, refusal
 from tests.events.meeting import SESSIONS, Meeting
 
 GROUP = "Le Groupe a examiné le point."
-
-
-def submit_as(drafting: Drafting, actor: str, command: Command) -> list[StoredEvent]:
-    """Like `Drafting.submit`, with the events stamped as `actor`'s."""
-    payloads = decide(drafting.report, command, drafting.new_id)
-    appended = [
-        msgspec.structs.replace(stored(p, drafting.version + offset, drafting.report_id), actor=actor)
-        for offset, p in enumerate(payloads, start=1)
-    ]
-    for event in appended:
-        drafting.report = evolve(drafting.report, event)
-    drafting.commands.append(command)
-    drafting.events.extend(appended)
-    return appended
 
 
 class Typing(Drafting):
@@ -53,7 +34,7 @@ class Typing(Drafting):
 
     def edit(self, base_revision: int, ops: Op, actor: str = "alice", paragraph_id: str | None = None) -> list[ev.Event]:
         command = cmd.EditParagraphText(paragraph_id=paragraph_id or self.paragraph_id, base_revision=base_revision, ops=ops)
-        return [event.data for event in submit_as(self, actor, command)]
+        return [event.data for event in self.submit(command, actor)]
 
     def refusal(self, base_revision: int, ops: Op, paragraph_id: str | None = None) -> str:
         return refusal(
@@ -226,7 +207,7 @@ def test_inserts_at_one_place_keep_their_own_authors(typing: Typing) -> None:
 
 
 def test_replacing_the_text_is_an_op_by_whoever_replaced_it(typing: Typing) -> None:
-    submit_as(typing, "bruno", cmd.ReplaceParagraphText(paragraph_id=typing.paragraph_id, text="Le Groupe a adopté le point."))
+    typing.submit(cmd.ReplaceParagraphText(paragraph_id=typing.paragraph_id, text="Le Groupe a adopté le point."), "bruno")
 
     paragraph = typing.paragraph()
     assert paragraph.revision == 1
@@ -243,7 +224,7 @@ def test_a_filled_placeholder_is_an_op_by_whoever_filled_it() -> None:
     sessions = placeholder_id(meeting.sessions, "[sa/ses 2e et 3e]")
     before = meeting.paragraph(meeting.sessions)
 
-    submit_as(meeting, "bruno", cmd.FillPlaceholder(placeholder_id=sessions, value="ses 2e et 3e"))
+    meeting.submit(cmd.FillPlaceholder(placeholder_id=sessions, value="ses 2e et 3e"), "bruno")
 
     filled = meeting.paragraph(meeting.sessions)
     assert filled.revision == before.revision + 1
@@ -251,8 +232,8 @@ def test_a_filled_placeholder_is_an_op_by_whoever_filled_it() -> None:
 
     # An edit made before the fill is merged past it.
     end = len(SESSIONS) - 1
-    submit_as(
-        meeting, "chloé", cmd.EditParagraphText(paragraph_id=meeting.sessions, base_revision=before.revision, ops=[end, " (suite)"])
+    meeting.submit(
+        cmd.EditParagraphText(paragraph_id=meeting.sessions, base_revision=before.revision, ops=[end, " (suite)"]), "chloé"
     )
     assert meeting.paragraph(meeting.sessions).text.endswith("de l’ordre du jour (suite).")
     assert [author for author, _ in authored(meeting.paragraph(meeting.sessions))] == ["alice", "bruno", "alice", "chloé", "alice"]
