@@ -36,10 +36,27 @@ class ApiError(Exception):
 
 
 class Api:
-    def __init__(self, base_url: str, drafter: str, timeout: float = 30.0) -> None:
+    """The service at `base_url`, as the user whose API `token` this is (None: signed out,
+    enough only for `sign_in`)."""
+
+    def __init__(self, base_url: str, token: str | None, timeout: float = 30.0) -> None:
         self.base_url = base_url.rstrip("/")
-        self.drafter = drafter
+        self.token = token
         self.timeout = timeout
+        self._names: dict[str, str] | None = None
+
+    @classmethod
+    def sign_in(cls, invite_url: str, timeout: float = 30.0) -> tuple["Api", dict[str, Any]]:
+        """Use a one-time invite link (`…/signin?invite=…`) for an API token: an Api signed
+        in as its user, and the user."""
+        parts = urllib.parse.urlsplit(invite_url)
+        invite = urllib.parse.parse_qs(parts.query).get("invite", [""])[0]
+        if not parts.scheme or not parts.netloc or not invite:
+            raise ApiError(0, "invalid_invite", f"not an invite link: {invite_url!r} (it looks like http://host/signin?invite=…)")
+        api = cls(f"{parts.scheme}://{parts.netloc}", None, timeout)
+        signed_in = json.loads(api._request("POST", "/api/signin", {"invite": invite}))
+        api.token = signed_in["token"]
+        return api, signed_in["user"]
 
     def _request(
         self, method: str, path: str, body: Any = None, query: dict[str, Any] | None = None, content_type: str = "application/json"
@@ -49,7 +66,8 @@ class Api:
             url += "?" + urllib.parse.urlencode({k: v for k, v in query.items() if v is not None})
         data = None if body is None else body if isinstance(body, bytes) else msgspec.json.encode(body)
         request = urllib.request.Request(url, data=data, method=method)
-        request.add_header("X-Drafter", self.drafter)
+        if self.token is not None:
+            request.add_header("Authorization", f"Bearer {self.token}")
         if data is not None:
             request.add_header("Content-Type", content_type)
         try:
@@ -133,3 +151,49 @@ class Api:
         if expected_version is not None:
             body["expected_version"] = expected_version
         return json.loads(self._request("POST", f"/api/reports/{report_id}/commands", body))
+
+    # Who is who
+
+    def me(self, report_id: str | None = None) -> dict[str, Any]:
+        return json.loads(self._request("GET", "/api/me", query={"report": report_id}))
+
+    def names(self) -> dict[str, str]:
+        """Every user's display name by id (fetched once): how to show an event's actor."""
+        if self._names is None:
+            self._names = json.loads(self._request("GET", "/api/people"))
+        return self._names
+
+    def name_of(self, actor: str) -> str:
+        """The actor's current display name; an actor from before accounts is its own name."""
+        return self.names().get(actor, actor)
+
+    def sign_out(self) -> None:
+        self._request("POST", "/api/signout")
+
+    # Administration
+
+    def users(self) -> list[dict[str, Any]]:
+        return json.loads(self._request("GET", "/api/users"))
+
+    def add_user(self, name: str, role: str = "drafter") -> dict[str, Any]:
+        """A new user and their one-time invite link (`url`)."""
+        return json.loads(self._request("POST", "/api/users", {"name": name, "role": role}))
+
+    def change_user(self, user_id: str, *, name: str | None = None, role: str | None = None) -> dict[str, Any]:
+        body = {k: v for k, v in {"name": name, "role": role}.items() if v is not None}
+        return json.loads(self._request("PATCH", f"/api/users/{user_id}", body))
+
+    def invite(self, user_id: str) -> dict[str, Any]:
+        return json.loads(self._request("POST", f"/api/users/{user_id}/invite", b""))
+
+    def revoke(self, user_id: str) -> dict[str, Any]:
+        return json.loads(self._request("DELETE", f"/api/users/{user_id}"))
+
+    def grants(self, report_id: str) -> dict[str, str]:
+        return json.loads(self._request("GET", f"/api/reports/{report_id}/roles"))
+
+    def grant(self, report_id: str, user_id: str, role: str | None) -> dict[str, str]:
+        """Give the user `role` in the report, or take their grant back (None)."""
+        if role is None:
+            return json.loads(self._request("DELETE", f"/api/reports/{report_id}/roles/{user_id}"))
+        return json.loads(self._request("PUT", f"/api/reports/{report_id}/roles/{user_id}", {"role": role}))

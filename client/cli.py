@@ -4,7 +4,6 @@ Chapters and agenda items are named as drafters read them (« II », « 2 », «
 """
 
 import argparse
-import getpass
 import json
 import os
 import re
@@ -14,13 +13,19 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, get_args
 
+from client import credentials
 from client.api import Api, ApiError
+from events.access import ROLES
 from events.envelope import StoredEvent
 from events.errors import DomainError
 from events.fields import UUID_PATTERN
 from events.history import Change, HeadingDiff, Words, by_author
 from events.model import ParticipantCategory, SpeakerCategory
-from events.references import agenda_item_by_number, chapter_by_number, paragraph_by_number
+from events.references import (
+    agenda_item_by_number,
+    chapter_by_number,
+    paragraph_by_number,
+)
 
 DEFAULT_URL = "http://127.0.0.1:8000"
 SPEAKER_CATEGORIES = get_args(SpeakerCategory)
@@ -30,7 +35,82 @@ PARTICIPANT_CATEGORIES = get_args(ParticipantCategory)
 def _serve(api: Api, args: argparse.Namespace) -> None:
     from server.serve import serve
 
-    serve(args.host, args.port, args.redis, args.data)
+    serve(args.host, args.port, args.redis, args.data, tuple(args.allow_origin), args.admin_link)
+
+
+def _login(api: Api, args: argparse.Namespace) -> None:
+    signed_in, user = Api.sign_in(args.invite_url)
+    assert signed_in.token is not None
+    credentials.save(signed_in.base_url, signed_in.token)
+    print(f"signed in to {signed_in.base_url} as {user['name']} ({user['role']})")
+
+
+def _logout(api: Api, args: argparse.Namespace) -> None:
+    api.sign_out()
+    credentials.forget(api.base_url)
+    print(f"signed out of {api.base_url}")
+
+
+def _whoami(api: Api, args: argparse.Namespace) -> None:
+    me = api.me(args.report)
+    in_report = f", {me['report_role']} in this report" if me.get("report_role") else ""
+    print(f"{me['name']} ({me['role']}{in_report}) {me['id']}")
+
+
+def _user_id(api: Api, who: str) -> str:
+    """A user named by id or by their display name (which must then be unique)."""
+    if _UUID.match(who.lower()):
+        return who.lower()
+    found = [user["id"] for user in api.users() if user["name"].casefold() == who.casefold() and not user["revoked"]]
+    if len(found) != 1:
+        raise DomainError("unknown_user", f"{len(found) or 'no'} users are named {who!r}: give the id (rapporteur user list)")
+    return found[0]
+
+
+def _invitation(invitation: dict[str, Any]) -> None:
+    user = invitation["user"]
+    print(f"{user['name']} ({user['role']}) {user['id']}")
+    print(f"sign-in link, works once, until {invitation['expires_at']}:")
+    print(f"  {invitation['url']}")
+
+
+def _user_add(api: Api, args: argparse.Namespace) -> None:
+    _invitation(api.add_user(args.name, args.role))
+
+
+def _user_list(api: Api, args: argparse.Namespace) -> None:
+    for user in api.users():
+        state = "  revoked" if user["revoked"] else ""
+        print(f"{user['id']}  {user['role']:<8} {user['name']}{state}")
+
+
+def _user_invite(api: Api, args: argparse.Namespace) -> None:
+    _invitation(api.invite(_user_id(api, args.user)))
+
+
+def _user_change(api: Api, args: argparse.Namespace) -> None:
+    user = api.change_user(_user_id(api, args.user), name=args.name, role=args.role)
+    print(f"{user['id']}  {user['role']:<8} {user['name']}")
+
+
+def _user_revoke(api: Api, args: argparse.Namespace) -> None:
+    user = api.revoke(_user_id(api, args.user))
+    print(f"revoked {user['name']} {user['id']}: their tokens and sessions no longer sign in")
+
+
+def _grant(api: Api, args: argparse.Namespace) -> None:
+    role = None if args.role == "none" else args.role
+    grants = api.grant(args.report_id, _user_id(api, args.user), role)
+    _print_grants(api, grants)
+
+
+def _roles(api: Api, args: argparse.Namespace) -> None:
+    _print_grants(api, api.grants(args.report_id))
+
+
+def _print_grants(api: Api, grants: dict[str, str]) -> None:
+    for user_id, role in grants.items():
+        print(f"{user_id}  {role:<8} {api.name_of(user_id)}")
 
 
 def _create(api: Api, args: argparse.Namespace) -> None:
@@ -64,8 +144,8 @@ def _time(at: datetime) -> str:
     return at.strftime("%Y-%m-%d %H:%M:%S")
 
 
-def _event_line(event: StoredEvent, summary: str) -> str:
-    return f"{event.version:>6}  {_time(event.at)}  {event.actor:<16} {event.type:<22} {summary}"
+def _event_line(api: Api, event: StoredEvent, summary: str) -> str:
+    return f"{event.version:>6}  {_time(event.at)}  {api.name_of(event.actor):<16} {event.type:<22} {summary}"
 
 
 # Larger pages than /history gives would be cut to its maximum anyway.
@@ -106,36 +186,36 @@ def _events(api: Api, args: argparse.Namespace) -> None:
     while after is not None and (left is None or left > 0):
         page, after = api.history(args.report_id, after=after, limit=min(left or HISTORY_PAGE, HISTORY_PAGE), **filters)
         for event, summary in page:
-            print(_event_line(event, summary))
+            print(_event_line(api, event, summary))
         left = None if left is None else left - len(page)
 
 
-def _changed(change: Change | None) -> str:
+def _changed(api: Api, change: Change | None) -> str:
     if change is None:
         return "no recorded change"
-    return f"v{change.version} by {change.actor} at {_time(change.at)} ({change.type})"
+    return f"v{change.version} by {api.name_of(change.actor)} at {_time(change.at)} ({change.type})"
 
 
-def _by_author(words: list[Words]) -> str:
-    return " | ".join(f"{group.author}: {group.text}" for group in words)
+def _by_author(api: Api, words: list[Words]) -> str:
+    return " | ".join(f"{api.name_of(group.author)}: {group.text}" for group in words)
 
 
 def _blame(api: Api, args: argparse.Namespace) -> None:
     blamed = api.blame(args.report_id, at=args.at)
     print(f"version {blamed.version}")
     for paragraph in blamed.paragraphs:
-        print(f"{paragraph.number:>4}. last changed {_changed(paragraph.last_change)}")
-        print(f"      {_by_author(by_author(paragraph.words))}")
+        print(f"{paragraph.number:>4}. last changed {_changed(api, paragraph.last_change)}")
+        print(f"      {_by_author(api, by_author(paragraph.words))}")
         for item in paragraph.sub_items:
-            print(f"      - {item.text}  ({_changed(item.last_change)})")
+            print(f"      - {item.text}  ({_changed(api, item.last_change)})")
     for statement in blamed.statements:
-        print(f"statement: {statement.delegation} ({statement.category}), agenda item {statement.agenda_item}: {_changed(statement.recorded)}")
+        print(f"statement: {statement.delegation} ({statement.category}), agenda item {statement.agenda_item}: {_changed(api, statement.recorded)}")
     for fill in blamed.fills:
         where = f"paragraph {fill.paragraph}" if fill.paragraph else "a removed paragraph"
-        print(f"fill: {fill.original} -> « {fill.value} » in {where}: {_changed(fill.recorded)}")
+        print(f"fill: {fill.original} -> « {fill.value} » in {where}: {_changed(api, fill.recorded)}")
     for adoption in blamed.adoptions:
         what = "the report" if adoption.chapter_id is None else f"chapter {adoption.chapter or adoption.chapter_id[:8]}"
-        print(f"{adoption.recorded.type}: {what}: {_changed(adoption.recorded)}")
+        print(f"{adoption.recorded.type}: {what}: {_changed(api, adoption.recorded)}")
 
 
 def _number(before: object, after: object) -> str:
@@ -163,9 +243,9 @@ def _diff(api: Api, args: argparse.Namespace) -> None:
     for paragraph in changes.paragraphs:
         print(f"paragraph {_number(paragraph.number_before, paragraph.number_after)}: {paragraph.status}")
         for words in paragraph.deleted:
-            print(f"  - {words.author}: {words.text}")
+            print(f"  - {api.name_of(words.author)}: {words.text}")
         for words in paragraph.inserted:
-            print(f"  + {words.author}: {words.text}")
+            print(f"  + {api.name_of(words.author)}: {words.text}")
         for item in paragraph.sub_items:
             print(f"  sub-item {item.status}: " + " -> ".join(f"« {t} »" for t in (item.before, item.after) if t is not None))
     for fact in changes.facts:
@@ -227,10 +307,13 @@ def _adopt_report(api: Api, args: argparse.Namespace) -> None:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="rapporteur", description=__doc__)
-    parser.add_argument("--url", default=os.environ.get("RAPPORTEUR_URL", DEFAULT_URL), help="the service (env RAPPORTEUR_URL)")
     parser.add_argument(
-        "--as", dest="drafter", default=os.environ.get("RAPPORTEUR_DRAFTER") or getpass.getuser(),
-        help="the drafter you are (env RAPPORTEUR_DRAFTER; default: your login)",
+        "--url", default=os.environ.get("RAPPORTEUR_URL") or credentials.last_url() or DEFAULT_URL,
+        help="the service (env RAPPORTEUR_URL; default: the last one you signed in to)",
+    )
+    parser.add_argument(
+        "--token", default=os.environ.get("RAPPORTEUR_TOKEN"),
+        help="your API token (env RAPPORTEUR_TOKEN; default: the one `rapporteur login` saved for the URL)",
     )
     commands = parser.add_subparsers(dest="command", required=True)
 
@@ -246,6 +329,34 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--redis", default=os.environ.get("REDIS_URL"), help="use this Redis (env REDIS_URL) instead of an embedded one")
     serve.add_argument("--data", type=Path, default=Path("rapporteur-data"), help="the embedded Redis's data directory")
+    serve.add_argument("--allow-origin", action="append", default=[], help="another site whose pages may use a signed-in browser here (https://host); repeat for several")
+    serve.add_argument("--admin-link", action="store_true", help="print a new one-time sign-in link for the administrator (a lost first link)")
+
+    command("login", _login, "sign in with an invite link; the token is saved for this service", report=False).add_argument("invite_url")
+    command("logout", _logout, "sign out: the saved token stops working", report=False)
+    command("whoami", _whoami, "who you are signed in as", report=False).add_argument("--report", help="also your role in this report")
+    user = commands.add_parser("user", help="manage users (administrators)", description="manage users (administrators)")
+    users = user.add_subparsers(dest="user_command", required=True)
+
+    def user_command(name: str, handler: Callable[[Api, argparse.Namespace], None], help: str) -> argparse.ArgumentParser:
+        sub = users.add_parser(name, help=help, description=help)
+        sub.set_defaults(handler=handler)
+        return sub
+
+    added = user_command("add", _user_add, "create a user and print their one-time sign-in link")
+    added.add_argument("name")
+    added.add_argument("--role", choices=ROLES, default="drafter", help="their role in every report without a grant of its own")
+    user_command("list", _user_list, "list the users")
+    user_command("invite", _user_invite, "print a new one-time sign-in link for a user").add_argument("user", help="id or name")
+    changed = user_command("change", _user_change, "rename (or anonymise) a user, or change their default role")
+    changed.add_argument("user", help="id or name")
+    changed.add_argument("--name")
+    changed.add_argument("--role", choices=ROLES)
+    user_command("revoke", _user_revoke, "revoke a user: every token and session of theirs stops working").add_argument("user", help="id or name")
+    granted = command("grant", _grant, "give a user a role in one report (none: take it back)")
+    granted.add_argument("user", help="id or name")
+    granted.add_argument("role", choices=(*ROLES, "none"))
+    command("roles", _roles, "list the roles granted in a report")
 
     command("create", _create, "create a report and print its id", report=False).add_argument("title")
     imported = command("import", _import, "import a draft in the seed's text form and print the new report's id", report=False)
@@ -298,7 +409,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        args.handler(Api(args.url, args.drafter), args)
+        args.handler(Api(args.url, args.token or credentials.token_for(args.url)), args)
     except (ApiError, DomainError) as error:
         print(f"rapporteur: {error}", file=sys.stderr)
         return 1

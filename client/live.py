@@ -24,12 +24,19 @@ from events.commands import Command
 from events.envelope import StoredEvent, decode_event
 from events.evolve import evolve
 from events.model import Report
-from events.protocol import Ack, CommandMessage, Error, PresenceLeft, PresenceUpdate, Snapshot
+from events.protocol import (
+    Ack,
+    CommandMessage,
+    Error,
+    PresenceLeft,
+    PresenceUpdate,
+    Snapshot,
+)
 
 log = logging.getLogger(__name__)
 
 # Close codes after which reconnecting cannot help.
-FINAL_CLOSE_CODES = {4401, 4404}
+FINAL_CLOSE_CODES = {4401, 4403, 4404}
 
 
 class CommandRefused(Exception):
@@ -51,22 +58,25 @@ _decode_message = msgspec.json.Decoder(
 _encode = msgspec.json.Encoder().encode
 
 
-def live_url(base_url: str, report_id: str, drafter: str, after: int | None) -> str:
+def live_url(base_url: str, report_id: str, after: int | None = None) -> str:
     scheme, rest = base_url.rstrip("/").split("://", 1)
-    query = {"drafter": drafter}
-    if after is not None:
-        query["after"] = str(after)
-    return f"{'wss' if scheme == 'https' else 'ws'}://{rest}/api/reports/{report_id}/live?{urlencode(query)}"
+    query = "" if after is None else f"?{urlencode({'after': after})}"
+    return f"{'wss' if scheme == 'https' else 'ws'}://{rest}/api/reports/{report_id}/live{query}"
+
+
+def bearer(token: str) -> dict[str, str]:
+    """The header that signs a WebSocket (or any request) in with an API token."""
+    return {"Authorization": f"Bearer {token}"}
 
 
 class LiveReport:
-    """Use as `async with LiveReport(url, report_id, drafter) as live: …`."""
+    """Use as `async with LiveReport(url, report_id, token) as live: …`, with an API token."""
 
     def __init__(
         self,
         base_url: str,
         report_id: str,
-        drafter: str,
+        token: str,
         *,
         on_event: Callable[[StoredEvent], None] | None = None,
         reconnect_delay: float = 0.05,
@@ -74,7 +84,7 @@ class LiveReport:
     ) -> None:
         self.base_url = base_url
         self.report_id = report_id
-        self.drafter = drafter
+        self.token = token
         self.on_event = on_event
         self._listeners: list[Callable[[StoredEvent], None]] = []
         self.version = 0
@@ -170,7 +180,7 @@ class LiveReport:
             after = self.version if self.report is not None else None
             try:
                 async with connect(
-                    live_url(self.base_url, self.report_id, self.drafter, after), max_size=None
+                    live_url(self.base_url, self.report_id, after), additional_headers=bearer(self.token), max_size=None
                 ) as socket:
                     delay = self._reconnect_delay  # connected: the next drop starts the backoff afresh
                     await self._serve(socket)
@@ -179,7 +189,7 @@ class LiveReport:
                 if code in FINAL_CLOSE_CODES:
                     self._fail(closed)
                     return
-            except (OSError, InvalidHandshake, asyncio.TimeoutError) as error:
+            except (TimeoutError, OSError, InvalidHandshake) as error:
                 log.info("live connection to %s failed: %s", self.report_id, error)
             except CommandRefused as refused:
                 self._fail(refused)

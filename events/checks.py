@@ -27,7 +27,14 @@ from typing import NamedTuple, get_args
 
 import msgspec
 
-from events.model import LIST_MARK, Details, Listing, Paragraph, ParticipantCategory, Report
+from events.model import (
+    LIST_MARK,
+    Details,
+    Listing,
+    Paragraph,
+    ParticipantCategory,
+    Report,
+)
 from events.placeholders import report_placeholders
 from events.render.numbering import item_letter, roman
 
@@ -204,14 +211,14 @@ _ORDINAL = (
 )
 _MEETING_NOUN = r"(?:réunion|session|meeting)\b"
 # « sa quatrième réunion », « la 11e session », « its eleventh meeting » (never « séance »)
-_ORDINAL_OF_MEETING = re.compile(rf"(?:\b(?:sa|la|cette|its|the|this)\s+)?{_ORDINAL}\s+(?P<noun>{_MEETING_NOUN})", re.I)
+_ORDINAL_OF_MEETING = re.compile(rf"(?:\b(?:sa|la|cette|its|the|this)\s+)?{_ORDINAL}\s+(?P<noun>{_MEETING_NOUN})", re.IGNORECASE)
 # « … avant celle-ci, qui est donc la onzième », « …, which is therefore the eleventh »
 _ORDINAL_CONCLUDED = re.compile(
-    rf"\b(?:est|is)\s+(?:donc|therefore|thus)\s+(?:la|le|the)\s+{_ORDINAL}(?!\s+{_MEETING_NOUN})", re.I
+    rf"\b(?:est|is)\s+(?:donc|therefore|thus)\s+(?:la|le|the)\s+{_ORDINAL}(?!\s+{_MEETING_NOUN})", re.IGNORECASE
 )
-_ANOTHER_MEETING = re.compile(r"\b(?:depuis|dès|avant|après|jusqu['’]à|since|before|after|until)\s+(?:\w+\s+)?$", re.I)
+_ANOTHER_MEETING = re.compile(r"\b(?:depuis|dès|avant|après|jusqu['’]à|since|before|after|until)\s+(?:\w+\s+)?$", re.IGNORECASE)
 _NAMED_BODY = re.compile(r"\s+(?:du|de\s+la|de\s+l['’]|des|of\s+the)\s*(?P<body>[A-ZÀ-ÖØ-Þ][^,;:.()«»\n]*)")
-_ENGLISH_SITTING_BEFORE = re.compile(r"\bat\s+(?:its|the)\s+$", re.I)  # « At its 3rd meeting »
+_ENGLISH_SITTING_BEFORE = re.compile(r"\bat\s+(?:its|the)\s+$", re.IGNORECASE)  # « At its 3rd meeting »
 _ENGLISH_SITTING_AFTER = re.compile(r",?\s+(?:held\s+)?on\s+\d")  # « … meeting, on 12 October »
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 _NEAR = 60  # characters either side of a mention that may say which meeting it is
@@ -331,16 +338,16 @@ _DAY_SEPARATOR = r"(?:\s*[,–—-]\s*|\s+(?:et|and|au|to)\s+)"
 _DATES = re.compile(
     rf"(?<![\w/.])(?P<days>{_DAY}(?:\s+{_MONTH})?(?:{_DAY_SEPARATOR}{_DAY}(?:\s+{_MONTH})?){{0,31}})"
     rf"\s+(?P<month>{_MONTH})\s+(?P<year>\d{{4}})\b",
-    re.I,
+    re.IGNORECASE,
 )
-_DAY_OF = re.compile(rf"(?P<day>\d{{1,2}})(?:er|re)?(?:\s+(?P<month>{_MONTH}))?", re.I)
+_DAY_OF = re.compile(rf"(?P<day>\d{{1,2}})(?:er|re)?(?:\s+(?P<month>{_MONTH}))?", re.IGNORECASE)
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?;])\s+|\n")
 # A sentence about this meeting's sittings or adoptions (active voice: « n'a pas été adopté » is not).
 _ABOUT_SITTINGS = re.compile(
     r"\bséances?\b|\bsittings?\b|\bmeetings?,?\s+held\b|\bat\s+its\s+[^,.;]{0,40}\bmeetings?\b"
     r"|\bréunion\s+qu['’](?:il|elle)\s+a\s+tenue\b"
     r"|\b(?:a|ont|avait|avaient)\s+adopté|(?<!not\s)(?<!been\s)(?<!was\s)(?<!were\s)\badopted\b",
-    re.I,
+    re.IGNORECASE,
 )
 
 

@@ -13,9 +13,15 @@ from events import commands as cmd
 from events import lookup, text_ops
 from events.catalogue import Event
 from events.errors import DomainError
-from events.fields import MAX_TEXT_LENGTH
 from events.evolve import apply
-from events.model import LIST_MARK, Listing, ParticipantCategory, Report, SpeakerCategory
+from events.fields import MAX_TEXT_LENGTH
+from events.model import (
+    LIST_MARK,
+    Listing,
+    ParticipantCategory,
+    Report,
+    SpeakerCategory,
+)
 from events.placeholders import filled_ids, paragraph_of, paragraph_placeholders
 
 NewId = Callable[[], str]
@@ -420,6 +426,10 @@ def decide(report: Report | None, command: cmd.Command, new_id: NewId) -> list[E
     return rule(report, command, new_id)
 
 
+# One append stays small enough for Redis to write, and for every listener to take, at once.
+MAX_EVENTS_PER_COMMAND = 10_000
+
+
 def decide_all(
     report: Report | None, report_id: str, commands: list[cmd.Command], new_id: NewId, actor: str
 ) -> list[Event]:
@@ -433,4 +443,8 @@ def decide_all(
         for payload in decide(report, command, new_id):
             report = apply(report, payload, report_id, actor)
             produced.append(payload)
+            if len(produced) > MAX_EVENTS_PER_COMMAND:
+                raise DomainError(
+                    "too_many_events", f"one command (or import) appends at most {MAX_EVENTS_PER_COMMAND} events"
+                )
     return produced

@@ -17,7 +17,6 @@ from events import text_ops
 from events.authorship import apply_to_runs, written_by
 from events.catalogue import Event
 from events.envelope import StoredEvent
-from events.text_ops import Delete, Op
 from events.model import (
     LIST_MARK,
     RECENT_OPS,
@@ -33,6 +32,7 @@ from events.model import (
     Statement,
     SubItem,
 )
+from events.text_ops import Delete, Op
 
 T = TypeVar("T")
 Items = tuple[Any, ...]

@@ -416,10 +416,10 @@ class HistoryFilter(msgspec.Struct, frozen=True, kw_only=True):
 
     `since` is inclusive and `until` exclusive, so that consecutive windows never share an
     event. `chapter_members` holds the ids of the paragraphs and sections in `chapter_id`
-    (see `in_chapter`).
+    (see `in_chapter`). `actors`: the events of any of these actors (user ids).
     """
 
-    actor: str | None = None
+    actors: frozenset[str] = frozenset()
     types: frozenset[str] = frozenset()
     paragraph_id: str | None = None
     chapter_id: str | None = None
@@ -448,7 +448,7 @@ def in_chapter(report: Report, chapter_id: str) -> frozenset[str]:
 def matches(event: StoredEvent, filters: HistoryFilter) -> bool:
     """Whether the event passes every filter given."""
     data = event.data
-    if filters.actor is not None and event.actor != filters.actor:
+    if filters.actors and event.actor not in filters.actors:
         return False
     if filters.types and event.type not in filters.types:
         return False

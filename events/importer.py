@@ -54,7 +54,15 @@ from events.envelope import StoredEvent
 from events.errors import DomainError
 from events.evolve import evolve
 from events.listings import paragraph_lines, render_paragraph_text
-from events.model import LIST_MARK, Details, Language, Listing, ListingKind, Paragraph, Report
+from events.model import (
+    LIST_MARK,
+    Details,
+    Language,
+    Listing,
+    ListingKind,
+    Paragraph,
+    Report,
+)
 from events.render.numbering import item_letter, letter, roman
 
 DEFAULT_TITLE = {"fr": "Projet de rapport", "en": "Draft report"}

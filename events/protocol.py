@@ -46,11 +46,13 @@ ClientMessage = Union[CommandMessage, PresenceMessage, ReplayMessage]
 
 
 class PresenceUpdate(msgspec.Struct, tag="presence", tag_field="type", frozen=True, kw_only=True):
-    """Server -> clients: a drafter's whereabouts; `at` is when it was last confirmed (epoch s)."""
+    """Server -> clients: a drafter's whereabouts; `at` is when it was last confirmed (epoch s).
+    `drafter` is the user's id (as in events' `actor`), `name` their display name."""
 
     report_id: str
     connection_id: str
     drafter: str
+    name: str = ""
     paragraph_id: str | None = None
     cursor: int | None = None
     at: float = 0.0

@@ -5,6 +5,7 @@ from collections.abc import AsyncIterator
 
 import redis.asyncio as aioredis
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route, WebSocketRoute
@@ -14,12 +15,34 @@ from events.commands import CommandEnvelope, CreateReport
 from events.errors import DomainError
 from events.protocol import CreateReportRequest, ReportSummary, ReportView
 from events.render.text import render_text
-from server import history_views, static, views
+from server import account_views, history_views, static, views
+from server.account_views import invite_url
+from server.accounts import Accounts
+from server.auth import (
+    RequireSignIn,
+    SignedInSocket,
+    actor_of,
+    authenticate,
+    same_origin,
+)
 from server.fanout import Fanout
-from server.http import JSON, asked_report, handles_domain_errors, int_param, read_body, report_id_of, service_of
-from server.identity import drafter_name
+from server.http import (
+    JSON,
+    asked_report,
+    handles_domain_errors,
+    int_param,
+    read_body,
+    report_id_of,
+    service_of,
+)
+from server.live import (
+    CLOSE_FORBIDDEN,
+    CLOSE_UNAUTHENTICATED,
+    CLOSE_UNKNOWN_REPORT,
+    LiveConnection,
+    close_with_error,
+)
 from server.presence import Presence
-from server.live import CLOSE_UNAUTHENTICATED, CLOSE_UNKNOWN_REPORT, LiveConnection, close_with_error
 from server.service import ReportService
 from server.store import EventStore
 from server.wire import parse
@@ -29,12 +52,18 @@ MAX_EVENT_PAGE = 10_000
 REDIS_CONNECTIONS = 64
 REDIS_POOL_WAIT_SECONDS = 20
 
+async def health(request: Request) -> Response:
+    """For load balancers and tests: 200 once the service is ready (no sign-in needed)."""
+    await request.app.state.service.store.redis.ping()
+    return JSON({"status": "ok"})
+
+
 @handles_domain_errors
 async def create_report(request: Request) -> Response:
-    actor = drafter_name(request.headers.get("x-drafter"))
     body = parse(await read_body(request), CreateReportRequest)
     service = service_of(request)
     report_id = body.report_id or service.new_id()
+    actor = await actor_of(request, report_id)
     envelope = CommandEnvelope(
         command_id=body.command_id or service.new_id(),
         expected_version=0,
@@ -76,18 +105,23 @@ async def get_events(request: Request) -> Response:
 
 @handles_domain_errors
 async def post_command(request: Request) -> Response:
-    actor = drafter_name(request.headers.get("x-drafter"))
     report_id = report_id_of(request)
     envelope = parse(await read_body(request), CommandEnvelope)
-    result = await service_of(request).handle(report_id, envelope, actor)
+    result = await service_of(request).handle(report_id, envelope, await actor_of(request, report_id))
     return JSON(result)
 
 
 async def live(websocket: WebSocket) -> None:
+    """The live connection to a report, for a signed-in user, from our own site (or any
+    client that is not a browser: those send no Origin)."""
+    state = websocket.app.state
     try:
-        drafter = drafter_name(websocket.query_params.get("drafter"))
+        if not same_origin(websocket.headers, state.allowed_origins):
+            raise DomainError("forbidden", f"pages from {websocket.headers.get('origin')} may not connect here")
+        user = await authenticate(websocket, changes=True)
     except DomainError as error:
-        return await close_with_error(websocket, error, CLOSE_UNAUTHENTICATED)
+        code = CLOSE_FORBIDDEN if error.code == "forbidden" else CLOSE_UNAUTHENTICATED
+        return await close_with_error(websocket, error, code)
     try:
         report_id = report_id_of(websocket)
         after = int_param(websocket, "after")
@@ -97,12 +131,18 @@ async def live(websocket: WebSocket) -> None:
     except DomainError as error:
         return await close_with_error(websocket, error, CLOSE_UNKNOWN_REPORT)
     await websocket.accept()
-    state = websocket.app.state
-    connection = LiveConnection(websocket, service_of(websocket), state.fanout, state.presence, report_id, drafter)
+    signed_in = SignedInSocket(websocket, user, report_id)
+    connection = LiveConnection(websocket, service_of(websocket), state.fanout, state.presence, report_id, signed_in)
     await connection.run(after)
 
 
-def create_app(redis_url: str) -> Starlette:
+def create_app(
+    redis_url: str, *, public_url: str | None = None, allowed_origins: tuple[str, ...] = (), admin_link: bool = False
+) -> Starlette:
+    """The application. `public_url`: where people reach it, for the administrator's sign-in
+    link, printed when the database has no user yet (or when `admin_link` asks for a new
+    one). `allowed_origins`: other sites whose pages may use a browser's session here."""
+
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         # Blocking: past the limit, a command waits for a free connection instead of failing.
@@ -111,11 +151,19 @@ def create_app(redis_url: str) -> Starlette:
         )
         redis = aioredis.Redis.from_pool(pool)
         store = EventStore(redis)
+        app.state.accounts = Accounts(redis)
+        app.state.allowed_origins = allowed_origins
         app.state.service = ReportService(store)
         app.state.fanout = Fanout(redis_url, store)
         app.state.presence = Presence(redis_url, redis)
         await app.state.fanout.start()
         await app.state.presence.start()
+        accounts: Accounts = app.state.accounts
+        invite = await accounts.first_admin_invite()
+        if invite is None and admin_link:
+            invite = await accounts.admin_invite()
+        if invite is not None and public_url is not None:
+            print(f"Sign in as the administrator (this link works once): {invite_url(public_url, invite)}", flush=True)
         try:
             yield
         finally:
@@ -125,8 +173,10 @@ def create_app(redis_url: str) -> Starlette:
 
     return Starlette(
         routes=[
+            *account_views.routes,
             *views.routes,
             *history_views.routes,
+            Route("/api/health", health, methods=["GET"]),
             Route("/api/reports", create_report, methods=["POST"]),
             Route("/api/reports", list_reports, methods=["GET"]),
             Route("/api/reports/{report_id}", get_report, methods=["GET"]),
@@ -136,5 +186,6 @@ def create_app(redis_url: str) -> Starlette:
             WebSocketRoute("/api/reports/{report_id}/live", live),
             *static.routes,
         ],
+        middleware=[Middleware(static.SecurityHeaders), Middleware(RequireSignIn)],
         lifespan=lifespan,
     )

@@ -17,7 +17,15 @@ from events.history import HistoryFilter, blame, diff, in_chapter, matches
 from events.model import Report
 from events.protocol import HistoryEntry, HistoryPage
 from events.summary import summarize
-from server.http import JSON, handles_domain_errors, int_param, report_id_of, service_of, time_param
+from server.auth import accounts_of
+from server.http import (
+    JSON,
+    handles_domain_errors,
+    int_param,
+    report_id_of,
+    service_of,
+    time_param,
+)
 
 DEFAULT_HISTORY_PAGE = 100
 MAX_HISTORY_PAGE = 1_000
@@ -67,6 +75,16 @@ def _limit(request: Request) -> int:
     return min(limit, MAX_HISTORY_PAGE)
 
 
+async def _actors(request: Request, asked: str | None) -> frozenset[str]:
+    """`?actor=`: a user's id, or their current display name (any case), which stands for
+    every user of that name; a name from before accounts matches itself."""
+    if asked is None:
+        return frozenset()
+    wanted = asked.strip().casefold()
+    named = {user_id for user_id, name in (await accounts_of(request).names()).items() if name.casefold() == wanted}
+    return frozenset({asked, *named})
+
+
 @handles_domain_errors
 async def get_history(request: Request) -> Response:
     """The events after `?after=` that pass the filters, oldest first, at most `?limit=`.
@@ -81,7 +99,7 @@ async def get_history(request: Request) -> Response:
     query = request.query_params
     chapter_id = query.get("chapter")
     filters = HistoryFilter(
-        actor=query.get("actor"),
+        actors=await _actors(request, query.get("actor")),
         types=_types_param(request),
         paragraph_id=query.get("paragraph"),
         chapter_id=chapter_id,

@@ -14,7 +14,8 @@ REPORT_INDEX = "rapporteur:reports"
 
 
 def is_report_id(value: str) -> bool:
-    return bool(_REPORT_ID.match(value))
+    """Also the shape of a user id."""
+    return isinstance(value, str) and _REPORT_ID.fullmatch(value) is not None
 
 
 def _checked(report_id: str) -> str:
@@ -59,3 +60,25 @@ def report_of_events_key(key: bytes | str) -> str:
 
 def report_of_presence_channel(channel: bytes | str) -> str:
     return _report_of(channel, "presence-updates")
+
+
+# Accounts. A token is found by the SHA-256 of its value: the value itself is never stored.
+USERS = "rapporteur:users"
+ADMIN_CREATED = "rapporteur:admin-created"
+_DIGEST = re.compile("^[0-9a-f]{64}$")
+
+
+def token_key(digest: str) -> str:
+    if _DIGEST.fullmatch(digest) is None:
+        raise ValueError(f"not a token digest: {digest!r}")
+    return f"rapporteur:token:{digest}"
+
+
+def user_tokens_key(user_id: str) -> str:
+    if not is_report_id(user_id):  # user ids are UUIDs too
+        raise ValueError(f"not a user id: {user_id!r}")
+    return f"rapporteur:user:{user_id}:tokens"
+
+
+def roles_key(report_id: str) -> str:
+    return _report_key(report_id, "roles")

@@ -13,9 +13,8 @@ connection are served one after another, in the order they were asked for.
 
 import asyncio
 import contextlib
-import uuid
-
 import logging
+import uuid
 
 import msgspec
 from starlette.websockets import WebSocket, WebSocketDisconnect
@@ -33,7 +32,9 @@ from events.protocol import (
     Snapshot,
     event_message_bytes,
 )
+from server.auth import SignedInSocket
 from server.fanout import Fanout, Subscription
+from server.limits import RateLimit
 from server.presence import Presence
 from server.service import ReportService
 from server.wire import command_id_of, parse
@@ -50,6 +51,16 @@ _whose = msgspec.json.Decoder(_Whose).decode
 
 CLOSE_UNKNOWN_REPORT = 4404
 CLOSE_UNAUTHENTICATED = 4401
+CLOSE_FORBIDDEN = 4403
+# RFC 6455 "policy violation": a client that keeps flooding after being told to slow down.
+CLOSE_FLOODING = 1008
+# Per connection: messages a client may send each second, and in one burst, before its
+# messages are refused with `rate_limited`; past MAX_REFUSED_IN_A_ROW refusals without a
+# pause it is disconnected. A drafter types a few operations a second; a client replaying
+# its offline work sends a burst.
+LIVE_MESSAGES_PER_SECOND = 200.0
+LIVE_BURST = 1_000
+MAX_REFUSED_IN_A_ROW = 200
 CLOSE_INTERNAL_ERROR = 1011
 # A refused replay's request_id is named in the error only if it could be a valid one.
 MAX_REQUEST_ID = 128
@@ -57,14 +68,22 @@ MAX_REQUEST_ID = 128
 
 class LiveConnection:
     def __init__(
-        self, websocket: WebSocket, service: ReportService, fanout: Fanout, presence: Presence, report_id: str, drafter: str
+        self,
+        websocket: WebSocket,
+        service: ReportService,
+        fanout: Fanout,
+        presence: Presence,
+        report_id: str,
+        signed_in: SignedInSocket,
     ) -> None:
         self.websocket = websocket
         self.service = service
         self.fanout = fanout
         self.presence = presence
         self.report_id = report_id
-        self.drafter = drafter
+        self.signed_in = signed_in
+        self._rate = RateLimit(LIVE_MESSAGES_PER_SECOND, LIVE_BURST)
+        self._refused_in_a_row = 0
         self.connection_id = str(uuid.uuid4())
         self._send_lock = asyncio.Lock()
         self._sent_version = 0
@@ -139,6 +158,23 @@ class LiveConnection:
             if message["type"] == "websocket.disconnect":
                 return
             raw = message.get("bytes") or (message.get("text") or "").encode()
+            if not self._rate.allow():
+                self._refused_in_a_row += 1
+                if self._refused_in_a_row > MAX_REFUSED_IN_A_ROW:
+                    await self.websocket.close(code=CLOSE_FLOODING, reason="rate_limited")
+                    return
+                error = DomainError("rate_limited", f"at most {LIVE_MESSAGES_PER_SECOND:.0f} messages a second: this one was not applied; send it again later")
+                async with self._send_lock:
+                    await self._send(_error_message(raw, error))
+                continue
+            self._refused_in_a_row = 0
+            try:
+                actor = await self.signed_in.actor()
+            except DomainError as error:
+                async with self._send_lock:
+                    await self._send(_error_message(raw, error))
+                    await self.websocket.close(code=CLOSE_UNAUTHENTICATED, reason=error.code)
+                return
             try:
                 command = parse(raw, ClientMessage)
                 if isinstance(command, PresenceMessage):
@@ -146,7 +182,8 @@ class LiveConnection:
                         PresenceUpdate(
                             report_id=self.report_id,
                             connection_id=self.connection_id,
-                            drafter=self.drafter,
+                            drafter=actor.id,
+                            name=self.signed_in.user.name,
                             paragraph_id=command.paragraph_id,
                             cursor=command.cursor,
                         )
@@ -156,7 +193,7 @@ class LiveConnection:
                     await self._check_replay(command)
                     self._replays.put_nowait(command)
                     continue
-                result = await self.service.handle(self.report_id, command, self.drafter)
+                result = await self.service.handle(self.report_id, command, actor)
             except DomainError as error:
                 async with self._send_lock:
                     await self._send(_error_message(raw, error))

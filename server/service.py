@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 
 import msgspec
 
+from events.access import Actor, refusal
 from events.catalogue import event_type
 from events.commands import Command, CommandEnvelope
 from events.decide import decide_all
@@ -125,8 +126,9 @@ class ReportService:
         applied = await self.store.applied(report_id, command_id)
         return None if applied is None else await self._result_of(report_id, applied)
 
-    async def handle(self, report_id: str, envelope: CommandEnvelope, actor: str) -> CommandResult:
-        """Apply a command exactly once and return the events it produced.
+    async def handle(self, report_id: str, envelope: CommandEnvelope, actor: Actor) -> CommandResult:
+        """Apply a command exactly once and return the events it produced, if the actor's
+        role in the report allows it (`forbidden` otherwise: nothing appended).
 
         A retry with the same command_id returns the original result, even if the report
         has moved on or the command would now be refused.
@@ -136,9 +138,12 @@ class ReportService:
         )
 
     async def handle_all(
-        self, report_id: str, command_id: str, commands: list[Command], actor: str, expected_version: int | None = None
+        self, report_id: str, command_id: str, commands: list[Command], actor: Actor, expected_version: int | None = None
     ) -> CommandResult:
         """Apply several commands as one: all their events in one atomic append, or none."""
+        refused = refusal(actor.role, [type(command).__name__ for command in commands])
+        if refused is not None:
+            raise refused
         lock = self._locks.setdefault(report_id, asyncio.Lock())
         async with lock:
             for attempt in range(MAX_ATTEMPTS):
@@ -152,7 +157,7 @@ class ReportService:
                         raise DomainError(
                             "version_conflict", f"the report is at version {version}, not {expected}"
                         )
-                    payloads = decide_all(report, report_id, commands, self.new_id, actor)
+                    payloads = decide_all(report, report_id, commands, self.new_id, actor.id)
                 except DomainError:
                     prior = await self._already_applied(report_id, command_id)
                     if prior is not None:
@@ -168,7 +173,7 @@ class ReportService:
                         event_id=self.new_id(),
                         type=event_type(payload),
                         schema=type(payload).schema,
-                        actor=actor,
+                        actor=actor.id,
                         at=at,
                         command_id=command_id,
                         data=payload,

@@ -70,13 +70,17 @@ class _WebFiles(StaticFiles):
         return response
 
 
-class _SecurityHeaders:
-    """Adds SECURITY_HEADERS to every response of the wrapped app, errors included."""
+class SecurityHeaders:
+    """Adds SECURITY_HEADERS to every HTTP response of the wrapped app, errors included:
+    the whole application is wrapped, so no page or API answer goes out without them."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 names = {name.lower() for name, _ in message.get("headers", [])}
@@ -92,10 +96,10 @@ class _SecurityHeaders:
 
 
 async def index(request: Request) -> Response:
-    return FileResponse(WEB_DIR / "index.html", media_type=MEDIA_TYPES[".html"], headers=SECURITY_HEADERS)
+    return FileResponse(WEB_DIR / "index.html", media_type=MEDIA_TYPES[".html"])
 
 
 routes = [
     Route("/", index, methods=["GET", "HEAD"]),
-    Mount("/web", app=_SecurityHeaders(_WebFiles(directory=WEB_DIR, check_dir=False)), name="web"),
+    Mount("/web", app=_WebFiles(directory=WEB_DIR, check_dir=False), name="web"),
 ]

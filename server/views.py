@@ -20,8 +20,8 @@ from events.render.docx import render_docx
 from events.render.html import render_html
 from events.render.markdown import render_markdown
 from events.render.text import render_text
+from server.auth import actor_of
 from server.http import JSON, asked_report, handles_domain_errors, read_body, service_of
-from server.identity import drafter_name
 
 MAX_DRAFT_BYTES = 5 * 1024 * 1024
 LANGUAGES = ("fr", "en")
@@ -67,7 +67,6 @@ async def checks(request: Request) -> Response:
 @handles_domain_errors
 async def import_report(request: Request) -> Response:
     """A draft in the seed's form, as text/plain, becomes one new report in one append."""
-    actor = drafter_name(request.headers.get("x-drafter"))
     language = request.query_params.get("language", "fr")
     if language not in LANGUAGES:
         raise DomainError("invalid_query", f"?language= is one of {', '.join(LANGUAGES)}, not {language!r}")
@@ -78,6 +77,7 @@ async def import_report(request: Request) -> Response:
     service = service_of(request)
     commands = import_draft(text, service.new_id, language)
     report_id = service.new_id()
+    actor = await actor_of(request, report_id)
     result = await service.handle_all(report_id, f"import-{report_id}", commands, actor, expected_version=0)
     return JSON({"id": report_id, "version": result.version}, 201)
 

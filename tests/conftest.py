@@ -4,14 +4,19 @@ Nothing here depends on anything already running on the machine: every process i
 on a free port and stopped at the end, even when a test fails.
 """
 
+import asyncio
+import concurrent.futures
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Coroutine, Iterator
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 import redis.asyncio as aioredis
 
 from client.api import Api
+from events.access import Role
+from server.accounts import Accounts
 from server.embedded_redis import EmbeddedRedis
 from server.store import EventStore
 from tests.processes import ServerProcess
@@ -52,9 +57,61 @@ def second_server(redis_url: str) -> Iterator[ServerProcess]:
         yield process
 
 
+T = TypeVar("T")
+
+
+def run_apart(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine to the end on a loop of its own, from sync or async tests alike."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
+class People:
+    """The test database's users, each created on first use by name, with the same Accounts
+    code the server and `rapporteur user add` use. A name is one user for the whole session."""
+
+    def __init__(self, redis_url: str) -> None:
+        self.redis_url = redis_url
+        self._users: dict[str, tuple[str, str]] = {}
+
+    async def _create(self, name: str, role: Role) -> tuple[str, str]:
+        client = aioredis.Redis.from_url(self.redis_url)
+        try:
+            accounts = Accounts(client)
+            user = await accounts.create_user(name, role)
+            invite, _ = await accounts.invite(user.id)
+            _, token = await accounts.redeem(invite, "api")
+            return user.id, token
+        finally:
+            await client.aclose()
+
+    def _user(self, name: str, role: Role) -> tuple[str, str]:
+        if name not in self._users:
+            self._users[name] = run_apart(self._create(name, role))
+        return self._users[name]
+
+    def token(self, name: str, role: Role = "chair") -> str:
+        """An API token of the user `name` (created with `role` the first time)."""
+        return self._user(name, role)[1]
+
+    def id(self, name: str, role: Role = "chair") -> str:
+        return self._user(name, role)[0]
+
+    def headers(self, name: str, role: Role = "chair") -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token(name, role)}"}
+
+    def api(self, server: ServerProcess, name: str, role: Role = "chair") -> Api:
+        return Api(server.url, self.token(name, role))
+
+
+@pytest.fixture(scope="session")
+def people(redis_url: str) -> People:
+    return People(redis_url)
+
+
 @pytest.fixture
-def api(server: ServerProcess) -> Api:
-    return Api(server.url, "alice")
+def api(server: ServerProcess, people: People) -> Api:
+    return people.api(server, "alice")
 
 
 @pytest.fixture

@@ -61,7 +61,7 @@ class ServerProcess:
         wait_for_port(self.port, self.process)
         # Listening is not yet serving: wait for the app's lifespan to finish.
         deadline = time.monotonic() + 20
-        while httpx.get(self.url + "/api/reports").status_code != 200:
+        while httpx.get(self.url + "/api/health").status_code != 200:
             if time.monotonic() > deadline:
                 raise TimeoutError("the server did not become ready")
             time.sleep(0.05)

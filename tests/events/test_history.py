@@ -324,11 +324,11 @@ def test_history_filters_by_actor_type_and_paragraph() -> None:
     other = drafting.add_paragraph(drafting.introduction, "Autre paragraphe.")
     drafting.type(0, ["Un "], "bruno", paragraph_id=other)
 
-    assert _versions(drafting, HistoryFilter(actor="bruno")) == [4, 8]
+    assert _versions(drafting, HistoryFilter(actors=frozenset({"bruno"}))) == [4, 8]
     assert _versions(drafting, HistoryFilter(types=frozenset({"ParagraphTextEdited"}))) == [4, 5, 6, 8]
     assert _versions(drafting, HistoryFilter(types=frozenset({"ChapterAdded", "ParagraphAdded"}))) == [2, 3, 7]
     assert _versions(drafting, HistoryFilter(paragraph_id=drafting.paragraph_id)) == [3, 4, 5, 6]
-    assert _versions(drafting, HistoryFilter(paragraph_id=other, actor="bruno")) == [8]
+    assert _versions(drafting, HistoryFilter(paragraph_id=other, actors=frozenset({"bruno"}))) == [8]
 
 
 def test_history_filters_by_chapter_through_the_report_at_its_latest_version() -> None:

@@ -1,0 +1,223 @@
+"""Users, their tokens and their roles per report, in Redis.
+
+A token is 32 random bytes, shown once to the person it belongs to; Redis keeps only its
+SHA-256, so a copy of the database signs nobody in. Three kinds:
+
+- invite: one-time, expires unused after INVITE_TTL; redeemed for one of the two others;
+- session: the browser's cookie, expires after SESSION_TTL;
+- api: the CLI's and scripts' `Authorization: Bearer`, until revoked.
+
+Revoking a user deletes every token they hold and marks them revoked; their id stays in the
+log, and their name in `rapporteur:users`, so history still says who did what.
+"""
+
+import hashlib
+import secrets
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Literal
+
+import msgspec
+import redis.asyncio as aioredis
+
+from events.access import Role, UserView, role_in_report
+from events.errors import DomainError
+from server.keys import (
+    ADMIN_CREATED,
+    USERS,
+    is_report_id,
+    roles_key,
+    token_key,
+    user_tokens_key,
+)
+
+INVITE_TTL = timedelta(days=7)
+SESSION_TTL = timedelta(days=14)
+TOKEN_BYTES = 32
+MAX_TOKEN_LENGTH = 200
+
+TokenKind = Literal["invite", "session", "api"]
+
+
+class User(msgspec.Struct, frozen=True, kw_only=True):
+    id: str
+    name: str
+    role: Role
+    created_at: datetime
+    revoked_at: datetime | None = None
+
+    def view(self) -> UserView:
+        return UserView(
+            id=self.id, name=self.name, role=self.role, created_at=self.created_at.isoformat(), revoked=self.revoked_at is not None
+        )
+
+
+class _Token(msgspec.Struct, frozen=True, kw_only=True):
+    user: str
+    kind: TokenKind
+    created_at: datetime
+
+
+_user = msgspec.json.Decoder(User).decode
+_token = msgspec.json.Decoder(_Token).decode
+_encode = msgspec.json.Encoder().encode
+
+
+def digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Accounts:
+    def __init__(self, redis: aioredis.Redis) -> None:
+        self.redis = redis
+
+    # Users
+
+    async def create_user(self, name: str, role: Role) -> User:
+        user = User(id=str(uuid.uuid4()), name=name, role=role, created_at=_now())
+        await self.redis.hset(USERS, user.id, _encode(user))
+        return user
+
+    async def user(self, user_id: str) -> User | None:
+        if not is_report_id(user_id):
+            return None
+        raw = await self.redis.hget(USERS, user_id)
+        return None if raw is None else _user(raw)
+
+    async def existing_user(self, user_id: str) -> User:
+        user = await self.user(user_id)
+        if user is None:
+            raise DomainError("unknown_user", f"there is no user {user_id!r}")
+        return user
+
+    async def users(self) -> list[User]:
+        users = [_user(raw) for raw in (await self.redis.hgetall(USERS)).values()]
+        return sorted(users, key=lambda user: (user.created_at, user.id))
+
+    async def names(self) -> dict[str, str]:
+        """Every user's current display name, by id: what history and blame show."""
+        return {user.id: user.name for user in await self.users()}
+
+    async def change(self, user_id: str, name: str | None, role: Role | None) -> User:
+        user = await self.existing_user(user_id)
+        changed = msgspec.structs.replace(user, name=name or user.name, role=role or user.role)
+        if user.role == "admin" and changed.role != "admin":
+            await self._keep_an_admin(user_id)
+        await self.redis.hset(USERS, user_id, _encode(changed))
+        return changed
+
+    async def revoke(self, user_id: str) -> User:
+        user = await self.existing_user(user_id)
+        if user.role == "admin":
+            await self._keep_an_admin(user_id)
+        revoked = msgspec.structs.replace(user, revoked_at=user.revoked_at or _now())
+        await self.redis.hset(USERS, user_id, _encode(revoked))
+        digests = await self.redis.smembers(user_tokens_key(user_id))
+        async with self.redis.pipeline(transaction=True) as pipe:
+            for each in digests:
+                pipe.delete(token_key(each.decode()))
+            pipe.delete(user_tokens_key(user_id))
+            await pipe.execute()
+        return revoked
+
+    async def _keep_an_admin(self, leaving: str) -> None:
+        others = [u for u in await self.users() if u.role == "admin" and u.revoked_at is None and u.id != leaving]
+        if not others:
+            raise DomainError("last_admin", "this is the last administrator: make another one first")
+
+    # Tokens
+
+    async def _mint(self, user: User, kind: TokenKind, ttl: timedelta | None) -> str:
+        token = secrets.token_urlsafe(TOKEN_BYTES)
+        key = token_key(digest(token))
+        record = _encode(_Token(user=user.id, kind=kind, created_at=_now()))
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.set(key, record, ex=ttl)
+            pipe.sadd(user_tokens_key(user.id), digest(token))
+            await pipe.execute()
+        return token
+
+    async def invite(self, user_id: str) -> tuple[str, datetime]:
+        """A new one-time sign-in token for the user, and when it expires."""
+        user = await self.existing_user(user_id)
+        if user.revoked_at is not None:
+            raise DomainError("user_revoked", f"{user.name} was revoked; create a new user instead")
+        return await self._mint(user, "invite", INVITE_TTL), _now() + INVITE_TTL
+
+    async def redeem(self, invite: str, kind: Literal["session", "api"]) -> tuple[User, str]:
+        """Use an invite, once, for a session or an API token."""
+        record = await self._record(invite, consume=True)
+        user = None if record is None or record.kind != "invite" else await self.user(record.user)
+        if user is None or user.revoked_at is not None:
+            raise DomainError("unauthenticated", "this sign-in link was used, has expired or was revoked; ask an administrator for a new one")
+        return user, await self._mint(user, kind, SESSION_TTL if kind == "session" else None)
+
+    async def invited(self, invite: str) -> User | None:
+        """Whom an unused invite is for, without using it."""
+        record = await self._record(invite)
+        return None if record is None or record.kind != "invite" else await self.user(record.user)
+
+    async def authenticate(self, token: str) -> User | None:
+        """The live user a session or API token belongs to (never an invite)."""
+        record = await self._record(token)
+        if record is None or record.kind == "invite":
+            return None
+        user = await self.user(record.user)
+        return None if user is None or user.revoked_at is not None else user
+
+    async def sign_out(self, token: str) -> None:
+        if 0 < len(token) <= MAX_TOKEN_LENGTH:
+            await self.redis.delete(token_key(digest(token)))
+
+    async def _record(self, token: str, consume: bool = False) -> _Token | None:
+        if not 0 < len(token) <= MAX_TOKEN_LENGTH:
+            return None
+        key = token_key(digest(token))
+        raw = await (self.redis.getdel(key) if consume else self.redis.get(key))
+        if raw is None:
+            return None
+        try:
+            return _token(raw)
+        except msgspec.DecodeError:
+            return None
+
+    # Roles per report
+
+    async def role_in(self, user: User, report_id: str) -> Role:
+        granted = await self.redis.hget(roles_key(report_id), user.id)
+        return role_in_report(user.role, granted.decode() if granted else None)  # type: ignore[arg-type]
+
+    async def grants(self, report_id: str) -> dict[str, Role]:
+        return {k.decode(): v.decode() for k, v in (await self.redis.hgetall(roles_key(report_id))).items()}  # type: ignore[misc]
+
+    async def grant(self, report_id: str, user_id: str, role: Role | None) -> None:
+        """Give the user `role` in the report, or (None) take the grant back."""
+        await self.existing_user(user_id)
+        if role is None:
+            await self.redis.hdel(roles_key(report_id), user_id)
+        else:
+            await self.redis.hset(roles_key(report_id), user_id, role)
+
+    # The first administrator
+
+    async def first_admin_invite(self, name: str = "Administrator") -> str | None:
+        """On a fresh database, create the first administrator and return their one-time
+        sign-in token; None when there are users already. Safe with several processes
+        starting at once: one of them creates the administrator."""
+        if await self.redis.hlen(USERS) or not await self.redis.set(ADMIN_CREATED, "1", nx=True):
+            return None
+        admin = await self.create_user(name, "admin")
+        token, _ = await self.invite(admin.id)
+        return token
+
+    async def admin_invite(self) -> str:
+        """A new one-time sign-in token for the first live administrator (a lost link)."""
+        admins = [user for user in await self.users() if user.role == "admin" and user.revoked_at is None]
+        if not admins:
+            admins = [await self.create_user("Administrator", "admin")]
+        token, _ = await self.invite(admins[0].id)
+        return token
