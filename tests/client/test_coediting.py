@@ -20,6 +20,7 @@ from events.evolve import evolve
 from events.model import RECENT_OPS, Paragraph, Report
 from events.protocol import Ack
 from events.text_ops import Op
+from tests.conftest import People
 from tests.events.builders import Drafting, created
 from tests.processes import ServerProcess
 from tests.proxy import CuttableProxy
@@ -75,9 +76,9 @@ def authored(paragraph: Paragraph) -> list[tuple[str, str]]:
     return runs
 
 
-def new_paragraph(server: ServerProcess, text: str = SENTENCE) -> tuple[Api, str, str]:
+def new_paragraph(server: ServerProcess, people: People, text: str = SENTENCE) -> tuple[Api, str, str]:
     """A report whose chapter « Résumé » holds one paragraph written by the secretariat."""
-    secretariat = Api(server.url, "secretariat")
+    secretariat = people.api(server, "secretariat")
     report_id = secretariat.create_report("Projet de rapport")
     (chapter,) = secretariat.submit(report_id, {"type": "AddChapter", "title": "Résumé"})["events"]
     added = secretariat.submit(
@@ -96,18 +97,18 @@ async def settled(api: Api, report_id: str, lives: list[LiveReport], editors: li
 
 @pytest.mark.parametrize("dropping", [False, True], ids=["steady", "dropping-connections"])
 async def test_two_drafters_typing_at_once_end_with_the_same_text_and_both_their_words(
-    server: ServerProcess, second_server: ServerProcess, dropping: bool
+    server: ServerProcess, second_server: ServerProcess, people: People, dropping: bool
 ) -> None:
     """Alice writes the opening and rewords « examiné »; Bruno strikes « de travail » and
     completes the end; keystrokes interleave and nobody waits for an acknowledgement. With
     `dropping`, Bruno's connection is cut again and again while he types."""
-    api, report_id, paragraph_id = new_paragraph(server)
+    api, report_id, paragraph_id = new_paragraph(server, people)
     rng = random.Random(4242)
     async with contextlib.AsyncExitStack() as stack:
         proxy = await stack.enter_async_context(CuttableProxy(second_server.port))
-        alice_live = await stack.enter_async_context(LiveReport(server.url, report_id, "alice"))
+        alice_live = await stack.enter_async_context(LiveReport(server.url, report_id, people.token("alice")))
         bruno_url = proxy.url if dropping else second_server.url
-        bruno_live = await stack.enter_async_context(LiveReport(bruno_url, report_id, "bruno", reconnect_delay=0.01))
+        bruno_live = await stack.enter_async_context(LiveReport(bruno_url, report_id, people.token("bruno"), reconnect_delay=0.01))
         alice = Typist(ParagraphEditor(alice_live, paragraph_id), random.Random(rng.random()))
         bruno = Typist(ParagraphEditor(bruno_live, paragraph_id), random.Random(rng.random()))
 
@@ -137,12 +138,12 @@ async def test_two_drafters_typing_at_once_end_with_the_same_text_and_both_their
         assert alice.editor.revision == bruno.editor.revision == paragraph.revision
         assert paragraph_in(alice_live.report, paragraph_id) == paragraph_in(bruno_live.report, paragraph_id) == paragraph
         assert authored(paragraph) == [
-            ("alice", "À sa 3e séance, "),
-            ("secretariat", "Le Groupe a "),
-            ("alice", "adopté"),
-            ("secretariat", " le point 2 de l’ordre du jour"),
-            ("bruno", " et le point 3 (CTOC/COP/WG.4/2021/2)"),
-            ("secretariat", "."),
+            (people.id("alice"), "À sa 3e séance, "),
+            (people.id("secretariat"), "Le Groupe a "),
+            (people.id("alice"), "adopté"),
+            (people.id("secretariat"), " le point 2 de l’ordre du jour"),
+            (people.id("bruno"), " et le point 3 (CTOC/COP/WG.4/2021/2)"),
+            (people.id("secretariat"), "."),
         ]
         if dropping:
             assert bruno_live.reconnects >= 1
@@ -152,12 +153,15 @@ async def test_two_drafters_typing_at_once_end_with_the_same_text_and_both_their
     assert len(set(edits)) == len(edits) <= alice.keystrokes + bruno.keystrokes
 
 
-async def test_one_connection_serves_an_editor_per_paragraph(server: ServerProcess) -> None:
-    api, report_id, first = new_paragraph(server, "Premier paragraphe.")
+async def test_one_connection_serves_an_editor_per_paragraph(server: ServerProcess, people: People) -> None:
+    api, report_id, first = new_paragraph(server, people, "Premier paragraphe.")
     chapter_id = (await asyncio.to_thread(api.report, report_id))[1].chapters[0].id
     second = api.submit(report_id, {"type": "AddParagraph", "chapter_id": chapter_id, "text": "Second paragraphe."})
     second_id = second["events"][0]["data"]["paragraph_id"]
-    async with LiveReport(server.url, report_id, "alice") as alice, LiveReport(server.url, report_id, "bruno") as bruno:
+    async with (
+        LiveReport(server.url, report_id, people.token("alice")) as alice,
+        LiveReport(server.url, report_id, people.token("bruno")) as bruno,
+    ):
         alice_first, alice_second = ParagraphEditor(alice, first), ParagraphEditor(alice, second_id)
         bruno_first, bruno_second = ParagraphEditor(bruno, first), ParagraphEditor(bruno, second_id)
 
@@ -171,10 +175,10 @@ async def test_one_connection_serves_an_editor_per_paragraph(server: ServerProce
         assert alice_second.text == bruno_second.text == "paragraphe, enfin."
 
 
-async def test_a_refused_edit_gives_the_editor_the_reports_text_back(server: ServerProcess) -> None:
-    api, report_id, paragraph_id = new_paragraph(server)
+async def test_a_refused_edit_gives_the_editor_the_reports_text_back(server: ServerProcess, people: People) -> None:
+    api, report_id, paragraph_id = new_paragraph(server, people)
     chapter_id = (await asyncio.to_thread(api.report, report_id))[1].chapters[0].id
-    async with LiveReport(server.url, report_id, "alice") as live:
+    async with LiveReport(server.url, report_id, people.token("alice")) as live:
         refusals = []
         editor = ParagraphEditor(live, paragraph_id, on_refused=refusals.append)
         editor.insert(0, "Hier, ")
@@ -198,10 +202,10 @@ async def test_a_refused_edit_gives_the_editor_the_reports_text_back(server: Ser
         assert paragraph_in((await asyncio.to_thread(api.report, report_id))[1], paragraph_id).text == "ZHier, " + SENTENCE
 
 
-async def test_text_replaced_or_filled_meanwhile_is_merged_into_what_is_being_typed(server: ServerProcess) -> None:
-    api, report_id, paragraph_id = new_paragraph(server, "À [sa/ses 2e et 3e] séance[s], le Groupe a examiné le point 3.")
+async def test_text_replaced_or_filled_meanwhile_is_merged_into_what_is_being_typed(server: ServerProcess, people: People) -> None:
+    api, report_id, paragraph_id = new_paragraph(server, people, "À [sa/ses 2e et 3e] séance[s], le Groupe a examiné le point 3.")
     (placeholder, *_) = api.placeholders(report_id)
-    async with LiveReport(server.url, report_id, "alice") as live:
+    async with LiveReport(server.url, report_id, people.token("alice")) as live:
         editor = ParagraphEditor(live, paragraph_id)
         end = len("À [sa/ses 2e et 3e] séance[s], le Groupe a examiné le point 3")
         for n, character in enumerate(" de l’ordre du jour"):  # one op in flight, the rest buffered
@@ -220,12 +224,12 @@ async def test_text_replaced_or_filled_meanwhile_is_merged_into_what_is_being_ty
         assert editor.revision == paragraph_in(report, paragraph_id).revision == 4
 
 
-async def test_typing_goes_on_when_another_drafter_comes_and_goes(server: ServerProcess) -> None:
+async def test_typing_goes_on_when_another_drafter_comes_and_goes(server: ServerProcess, people: People) -> None:
     """Others' comings and goings (presence messages) reach every connection; they must not break it."""
-    api, report_id, paragraph_id = new_paragraph(server)
-    async with LiveReport(server.url, report_id, "alice") as live:
+    api, report_id, paragraph_id = new_paragraph(server, people)
+    async with LiveReport(server.url, report_id, people.token("alice")) as live:
         editor = ParagraphEditor(live, paragraph_id)
-        async with LiveReport(server.url, report_id, "bruno"):
+        async with LiveReport(server.url, report_id, people.token("bruno")):
             await asyncio.sleep(0.2)
         await asyncio.sleep(0.2)  # bruno's « presence_left » reaches alice meanwhile
 
@@ -236,9 +240,9 @@ async def test_typing_goes_on_when_another_drafter_comes_and_goes(server: Server
         assert paragraph_in((await asyncio.to_thread(api.report, report_id))[1], paragraph_id).text == "Hier, " + SENTENCE
 
 
-async def test_an_editor_whose_paragraph_is_removed_stops_taking_edits(server: ServerProcess) -> None:
-    api, report_id, paragraph_id = new_paragraph(server)
-    async with LiveReport(server.url, report_id, "alice") as live:
+async def test_an_editor_whose_paragraph_is_removed_stops_taking_edits(server: ServerProcess, people: People) -> None:
+    api, report_id, paragraph_id = new_paragraph(server, people)
+    async with LiveReport(server.url, report_id, people.token("alice")) as live:
         editor = ParagraphEditor(live, paragraph_id)
         editor.insert(0, "Hier, ")
         await editor.settled(10)

@@ -24,6 +24,7 @@ from client.api import Api
 from client.coediting import ParagraphEditor
 from client.live import LiveReport
 from tests.client.test_coediting import authored, new_paragraph, paragraph_in, settled
+from tests.conftest import People
 from tests.processes import ServerProcess
 from tests.proxy import CuttableProxy
 
@@ -57,13 +58,15 @@ class RandomDrafter:
 @pytest.mark.timeout(120)
 @pytest.mark.parametrize("dropping", [False, True], ids=["steady", "dropping-connections"])
 async def test_ten_drafters_on_two_servers_converge_after_two_thousand_concurrent_edits(
-    server: ServerProcess, second_server: ServerProcess, api: Api, dropping: bool
+    server: ServerProcess, second_server: ServerProcess, api: Api, people: People, dropping: bool
 ) -> None:
     """With `dropping`, one drafter on each server has their connection cut again and again."""
     seed = int(os.environ.get("CONVERGENCE_SEED") or random.SystemRandom().randrange(2**32))
     print(f"convergence seed: {seed}  (CONVERGENCE_SEED={seed} draws the same edits)")
     rng = random.Random(seed)
-    _, report_id, paragraph_id = new_paragraph(server, INITIAL)
+    _, report_id, paragraph_id = new_paragraph(server, people, INITIAL)
+    names = [f"drafter-{n}" for n in range(CLIENTS)]
+    tokens = [people.token(name) for name in names]
     started = time.monotonic()
 
     async with contextlib.AsyncExitStack() as stack:
@@ -76,7 +79,7 @@ async def test_ten_drafters_on_two_servers_converge_after_two_thousand_concurren
             return (server if on_first else second_server).url
 
         lives = [
-            await stack.enter_async_context(LiveReport(url(n), report_id, f"drafter-{n}", reconnect_delay=0.01))
+            await stack.enter_async_context(LiveReport(url(n), report_id, tokens[n], reconnect_delay=0.01))
             for n in range(CLIENTS)
         ]
         drafters = [
@@ -93,18 +96,18 @@ async def test_ten_drafters_on_two_servers_converge_after_two_thousand_concurren
         report = await settled(api, report_id, lives, [drafter.editor for drafter in drafters])
 
         paragraph = paragraph_in(report, paragraph_id)
-        for drafter, live in zip(drafters, lives, strict=True):
-            assert drafter.editor.text == paragraph.text, f"seed {seed}: {live.drafter} diverged"
+        for name, drafter, live in zip(names, drafters, lives, strict=True):
+            assert drafter.editor.text == paragraph.text, f"seed {seed}: {name} diverged"
             assert drafter.editor.revision == paragraph.revision, f"seed {seed}"
             assert drafter.editor.refusal is None, f"seed {seed}: {drafter.editor.refusal}"
-            assert paragraph_in(live.report, paragraph_id) == paragraph, f"seed {seed}: {live.drafter}'s projection"
+            assert paragraph_in(live.report, paragraph_id) == paragraph, f"seed {seed}: {name}'s projection"
 
     inserted = {*INITIAL, *(c for drafter in drafters for c in drafter.inserted)}
     deleted = set().union(*(drafter.deleted for drafter in drafters))
     assert len(paragraph.text) == len(set(paragraph.text)), f"seed {seed}: a character appears twice"
     assert set(paragraph.text) == inserted - deleted, f"seed {seed}"
-    author_of = {c: "secretariat" for c in INITIAL} | {
-        c: f"drafter-{n}" for n, drafter in enumerate(drafters) for c in drafter.inserted
+    author_of = {c: people.id("secretariat") for c in INITIAL} | {
+        c: people.id(names[n]) for n, drafter in enumerate(drafters) for c in drafter.inserted
     }
     for author, words in authored(paragraph):
         assert {author_of[c] for c in words} == {author}, f"seed {seed}"

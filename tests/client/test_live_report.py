@@ -9,13 +9,13 @@ from client.api import Api
 from client.live import CommandRefused, LiveReport
 from events.envelope import StoredEvent
 from events.evolve import replay
-from tests.conftest import new_id
+from tests.conftest import People, new_id
 from tests.processes import ServerProcess
 from tests.proxy import CuttableProxy
 
 
-async def test_the_client_holds_the_same_report_as_the_server(server: ServerProcess, api: Api, new_report: str) -> None:
-    async with LiveReport(server.url, new_report, "bob") as live:
+async def test_the_client_holds_the_same_report_as_the_server(server: ServerProcess, api: Api, people: People, new_report: str) -> None:
+    async with LiveReport(server.url, new_report, people.token("bob")) as live:
         chapter_id = new_id()
         ack = await live.submit({"type": "AddChapter", "chapter_id": chapter_id, "title": "Introduction"})
         assert ack.version == live.version == 2
@@ -25,28 +25,28 @@ async def test_the_client_holds_the_same_report_as_the_server(server: ServerProc
         assert (live.version, live.report) == api.report(new_report)
 
 
-async def test_a_refused_command_raises_its_code(server: ServerProcess, new_report: str) -> None:
-    async with LiveReport(server.url, new_report, "bob") as live:
+async def test_a_refused_command_raises_its_code(server: ServerProcess, people: People, new_report: str) -> None:
+    async with LiveReport(server.url, new_report, people.token("bob")) as live:
         with pytest.raises(CommandRefused) as refused:
             await live.submit({"type": "RemoveParagraph", "paragraph_id": new_id()})
         assert refused.value.code == "unknown_paragraph"
         assert live.unacknowledged == 0
 
 
-async def test_opening_an_unknown_report_fails_at_once(server: ServerProcess) -> None:
+async def test_opening_an_unknown_report_fails_at_once(server: ServerProcess, people: People) -> None:
     with pytest.raises(Exception) as failed:
-        await asyncio.wait_for(LiveReport(server.url, new_id(), "bob").__aenter__(), 10)
+        await asyncio.wait_for(LiveReport(server.url, new_id(), people.token("bob")).__aenter__(), 10)
     assert "unknown_report" in str(failed.value) or getattr(failed.value, "rcvd", None).code == 4404
 
 
 async def test_after_dropped_connections_every_event_arrives_once_in_order_and_commands_apply_once(
-    server: ServerProcess, api: Api, new_report: str
+    server: ServerProcess, api: Api, people: People, new_report: str
 ) -> None:
     """A writer keeps appending through HTTP while the reader's socket is cut again and again;
     the reader also submits its own commands, some of them in flight when the socket dies."""
     received: list[StoredEvent] = []
     async with CuttableProxy(server.port) as proxy:
-        async with LiveReport(proxy.url, new_report, "bob", on_event=received.append, reconnect_delay=0.01) as live:
+        async with LiveReport(proxy.url, new_report, people.token("bob"), on_event=received.append, reconnect_delay=0.01) as live:
 
             async def write_elsewhere() -> None:
                 for n in range(60):
@@ -74,8 +74,8 @@ async def test_after_dropped_connections_every_event_arrives_once_in_order_and_c
     assert live.report == replay(stored)
 
 
-async def test_commands_sent_without_waiting_apply_in_the_order_they_were_made(server: ServerProcess, new_report: str) -> None:
-    async with LiveReport(server.url, new_report, "bob") as live:
+async def test_commands_sent_without_waiting_apply_in_the_order_they_were_made(server: ServerProcess, people: People, new_report: str) -> None:
+    async with LiveReport(server.url, new_report, people.token("bob")) as live:
         futures = [live.send({"type": "AddChapter", "title": f"Chapitre {n}"}) for n in range(50)]
         acks = await asyncio.wait_for(asyncio.gather(*futures), 30)
         assert [ack.version for ack in acks] == list(range(2, 52))

@@ -5,16 +5,20 @@ import asyncio
 import httpx
 
 from client.api import Api
+from tests.conftest import People
 from tests.processes import ServerProcess
 
 
 async def test_twenty_concurrent_drafters_on_two_servers_leave_a_contiguous_log(
-    server: ServerProcess, second_server: ServerProcess, api: Api, new_report: str
+    server: ServerProcess, second_server: ServerProcess, people: People, api: Api, new_report: str
 ) -> None:
+    drafters = [f"drafter{index}" for index in range(20)]
+    headers = {name: people.headers(name, "drafter") for name in drafters}
+
     async def drafter(index: int) -> list[tuple[str, int]]:
         base = (server, second_server)[index % 2].url
         acknowledged = []
-        async with httpx.AsyncClient(base_url=base, headers={"X-Drafter": f"drafter{index}"}, timeout=60) as http:
+        async with httpx.AsyncClient(base_url=base, headers=headers[drafters[index]], timeout=60) as http:
             for n in range(10):
                 command_id = f"d{index}-{n}"
                 body = {"command_id": command_id, "command": {"type": "AddChapter", "title": f"{index}/{n}"}}
@@ -30,4 +34,4 @@ async def test_twenty_concurrent_drafters_on_two_servers_leave_a_contiguous_log(
     assert len(by_command) == 201
     for command_id, version in acknowledged:
         assert by_command[command_id].version == version
-        assert by_command[command_id].actor == f"drafter{command_id[1:].split('-')[0]}"
+        assert by_command[command_id].actor == people.id(f"drafter{command_id[1:].split('-')[0]}")

@@ -1,16 +1,19 @@
 """The HTTP API of a real server process on a real redis-server."""
 
+from collections.abc import Iterator
+
 import httpx
 import pytest
 
 from client.api import Api, ApiError
-from tests.conftest import new_id
+from tests.conftest import People, new_id
 from tests.processes import ServerProcess
 
 
 @pytest.fixture
-def http(server: ServerProcess) -> httpx.Client:
-    with httpx.Client(base_url=server.url, headers={"X-Drafter": "alice"}, timeout=30) as client:
+def http(server: ServerProcess, people: People) -> Iterator[httpx.Client]:
+    """Signed in as alice (the `api` fixture's user), with her bearer token."""
+    with httpx.Client(base_url=server.url, headers=people.headers("alice"), timeout=30) as client:
         yield client
 
 
@@ -25,12 +28,12 @@ def _version(http: httpx.Client, report_id: str) -> int:
     return http.get(f"/api/reports/{report_id}").json()["version"]
 
 
-def test_create_list_and_read_a_report(http: httpx.Client) -> None:
+def test_create_list_and_read_a_report(http: httpx.Client, people: People) -> None:
     created = http.post("/api/reports", json={"title": "Projet de rapport"})
     assert created.status_code == 201
     report_id = created.json()["id"]
     assert created.json()["version"] == 1
-    assert created.json()["events"][0]["actor"] == "alice"
+    assert created.json()["events"][0]["actor"] == people.id("alice")
     listed = {r["id"]: r for r in http.get("/api/reports").json()}
     assert listed[report_id] == {"id": report_id, "title": "Projet de rapport", "version": 1}
     body = http.get(f"/api/reports/{report_id}").json()
@@ -126,11 +129,29 @@ def test_bad_command_gets_its_error_and_appends_nothing(http: httpx.Client, new_
     assert _version(http, new_report) == before
 
 
-def test_a_command_without_a_drafter_is_unauthenticated(server: ServerProcess, new_report: str) -> None:
+@pytest.mark.parametrize(
+    "headers",
+    [
+        pytest.param({}, id="no-token"),
+        pytest.param({"Authorization": "Bearer not-a-token"}, id="unknown-token"),
+        pytest.param({"Authorization": "Basic YWxpY2U6c2VjcmV0"}, id="not-a-bearer-token"),
+        pytest.param({"X-Drafter": "alice"}, id="self-declared-name"),
+    ],
+)
+def test_a_command_without_a_valid_token_is_unauthenticated_and_appends_nothing(
+    server: ServerProcess, http: httpx.Client, new_report: str, headers: dict[str, str]
+) -> None:
     body = {"command_id": new_id(), "command": {"type": "AddChapter", "title": "I"}}
-    response = httpx.post(f"{server.url}/api/reports/{new_report}/commands", json=body)
+    response = httpx.post(f"{server.url}/api/reports/{new_report}/commands", json=body, headers=headers)
     assert (response.status_code, response.json()["code"]) == (401, "unauthenticated")
-    assert httpx.get(f"{server.url}/api/reports/{new_report}").json()["version"] == 1
+    assert response.json()["message"]
+    assert _version(http, new_report) == 1
+
+
+def test_reading_a_report_needs_a_token_too(server: ServerProcess, new_report: str) -> None:
+    for path in ("/api/reports", f"/api/reports/{new_report}", f"/api/reports/{new_report}/events"):
+        response = httpx.get(server.url + path)
+        assert (response.status_code, response.json()["code"]) == (401, "unauthenticated"), path
 
 
 def test_unknown_report_is_404(http: httpx.Client) -> None:

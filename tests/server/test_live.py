@@ -9,12 +9,14 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 from client.api import Api
-from tests.conftest import new_id
+from client.live import bearer, live_url
+from tests.conftest import People, new_id
 from tests.processes import ServerProcess
 
 
-def _url(server: ServerProcess, report_id: str, query: str = "drafter=bob") -> str:
-    return f"{server.ws_url}/api/reports/{report_id}/live?{query}"
+def _connect(server: ServerProcess, report_id: str, token: str, after: int | None = None, **options: Any) -> connect:
+    """The live WebSocket of a report, signed in with `token`."""
+    return connect(live_url(server.url, report_id, after), additional_headers=bearer(token), **options)
 
 
 async def _receive(socket: ClientConnection, timeout: float = 10) -> dict[str, Any]:
@@ -25,30 +27,35 @@ def _command(command: dict[str, Any], command_id: str | None = None, **extra: An
     return json.dumps({"type": "command", "command_id": command_id or new_id(), "command": command, **extra})
 
 
-async def test_snapshot_then_live_events(server: ServerProcess, api: Api, new_report: str) -> None:
-    async with connect(_url(server, new_report)) as socket:
+async def test_snapshot_then_live_events(server: ServerProcess, people: People, api: Api, new_report: str) -> None:
+    async with _connect(server, new_report, people.token("bob")) as socket:
         snapshot = await _receive(socket)
         assert snapshot["type"] == "snapshot" and snapshot["version"] == 1
         assert snapshot["report"]["title"] == "Projet de rapport"
         api.submit(new_report, {"type": "AddChapter", "title": "Introduction"})
         message = await _receive(socket)
         assert message["type"] == "event"
-        assert (message["event"]["version"], message["event"]["type"], message["event"]["actor"]) == (2, "ChapterAdded", "alice")
+        assert (message["event"]["version"], message["event"]["type"], message["event"]["actor"]) == (2, "ChapterAdded", people.id("alice"))
 
 
-async def test_command_is_acknowledged_after_its_event_and_stamped_with_the_drafter(server: ServerProcess, new_report: str) -> None:
-    async with connect(_url(server, new_report, "drafter=Rapporteur%20Bob")) as socket:
+async def test_command_is_acknowledged_after_its_event_and_stamped_with_the_drafter(
+    server: ServerProcess, people: People, api: Api, new_report: str
+) -> None:
+    async with _connect(server, new_report, people.token("Rapporteur Bob")) as socket:
         await _receive(socket)
         await socket.send(_command({"type": "AddChapter", "title": "Introduction"}, "c-1"))
         event, ack = await _receive(socket), await _receive(socket)
-        assert event["type"] == "event" and event["event"]["actor"] == "Rapporteur Bob"
+        assert event["type"] == "event" and event["event"]["actor"] == people.id("Rapporteur Bob")
         assert ack == {"type": "ack", "command_id": "c-1", "version": 2}
+    assert api.name_of(event["event"]["actor"]) == "Rapporteur Bob"
 
 
-async def test_connecting_after_a_version_sends_only_the_later_events(server: ServerProcess, api: Api, new_report: str) -> None:
+async def test_connecting_after_a_version_sends_only_the_later_events(
+    server: ServerProcess, people: People, api: Api, new_report: str
+) -> None:
     for n in range(3):
         api.submit(new_report, {"type": "AddChapter", "title": f"Chapitre {n}"})
-    async with connect(_url(server, new_report, "drafter=bob&after=2")) as socket:
+    async with _connect(server, new_report, people.token("bob"), after=2) as socket:
         versions = [(await _receive(socket))["event"]["version"] for _ in range(2)]
         assert versions == [3, 4]
         api.submit(new_report, {"type": "AddChapter", "title": "Chapitre 3"})
@@ -72,9 +79,9 @@ BAD_MESSAGES = [
 
 @pytest.mark.parametrize(("message", "code"), BAD_MESSAGES)
 async def test_bad_message_gets_its_error_and_the_socket_stays_open(
-    server: ServerProcess, api: Api, new_report: str, message: str, code: str
+    server: ServerProcess, people: People, api: Api, new_report: str, message: str, code: str
 ) -> None:
-    async with connect(_url(server, new_report), max_size=None) as socket:
+    async with _connect(server, new_report, people.token("bob"), max_size=None) as socket:
         await _receive(socket)
         await socket.send(message)
         error = await _receive(socket)
@@ -86,54 +93,84 @@ async def test_bad_message_gets_its_error_and_the_socket_stays_open(
     assert api.report(new_report)[0] == 2
 
 
-async def test_error_names_the_command_it_refuses(server: ServerProcess, new_report: str) -> None:
-    async with connect(_url(server, new_report)) as socket:
+async def test_error_names_the_command_it_refuses(server: ServerProcess, people: People, new_report: str) -> None:
+    async with _connect(server, new_report, people.token("bob")) as socket:
         await _receive(socket)
         await socket.send(_command({"type": "AddChapter", "title": ""}, "empty-title"))
         error = await _receive(socket)
         assert (error["command_id"], error["code"]) == ("empty-title", "invalid_command")
 
 
+async def _refusal(socket: ClientConnection) -> tuple[str, int]:
+    """The error a refused connection is told, then the code it is closed with."""
+    error = await _receive(socket)
+    assert error["type"] == "error" and error["message"]
+    with pytest.raises(ConnectionClosed) as closed:
+        await asyncio.wait_for(socket.recv(), 10)
+    return error["code"], closed.value.rcvd.code
+
+
 @pytest.mark.parametrize(
-    ("path_query", "close_code", "code"),
+    ("known_report", "after", "close_code", "code"),
     [
-        pytest.param("{missing}/live?drafter=bob", 4404, "unknown_report", id="unknown-report"),
-        pytest.param("{report}/live", 4401, "unauthenticated", id="no-drafter"),
-        pytest.param("{report}/live?drafter=bob&after=99", 4404, "unknown_version", id="after-the-end"),
+        pytest.param(False, None, 4404, "unknown_report", id="unknown-report"),
+        pytest.param(True, 99, 4404, "unknown_version", id="after-the-end"),
     ],
 )
-async def test_refused_connection_says_why(server: ServerProcess, new_report: str, path_query: str, close_code: int, code: str) -> None:
-    target = path_query.format(missing=new_id(), report=new_report)
-    async with connect(f"{server.ws_url}/api/reports/{target}") as socket:
-        error = await _receive(socket)
-        assert (error["type"], error["code"]) == ("error", code)
-        with pytest.raises(ConnectionClosed) as closed:
-            await asyncio.wait_for(socket.recv(), 10)
-        assert closed.value.rcvd.code == close_code
+async def test_refused_connection_says_why(
+    server: ServerProcess, people: People, new_report: str, known_report: bool, after: int | None, close_code: int, code: str
+) -> None:
+    report_id = new_report if known_report else new_id()
+    async with _connect(server, report_id, people.token("bob"), after=after) as socket:
+        assert await _refusal(socket) == (code, close_code)
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        pytest.param({}, id="no-token"),
+        pytest.param(bearer("not-a-token"), id="unknown-token"),
+        pytest.param({"Authorization": "Token abc"}, id="not-a-bearer-token"),
+    ],
+)
+async def test_a_connection_without_a_valid_token_is_refused_as_unauthenticated(
+    server: ServerProcess, new_report: str, headers: dict[str, str]
+) -> None:
+    async with connect(live_url(server.url, new_report), additional_headers=headers) as socket:
+        assert await _refusal(socket) == ("unauthenticated", 4401)
+
+
+async def test_the_old_self_declared_drafter_no_longer_signs_in(server: ServerProcess, new_report: str) -> None:
+    async with connect(f"{live_url(server.url, new_report)}?drafter=bob") as socket:
+        assert await _refusal(socket) == ("unauthenticated", 4401)
 
 
 async def test_an_edit_on_one_server_reaches_a_client_of_another(
-    server: ServerProcess, second_server: ServerProcess, new_report: str
+    server: ServerProcess, second_server: ServerProcess, people: People, new_report: str
 ) -> None:
-    async with connect(_url(second_server, new_report)) as watcher, connect(_url(server, new_report)) as editor:
+    token = people.token("bob")
+    async with _connect(second_server, new_report, token) as watcher, _connect(server, new_report, token) as editor:
         await _receive(watcher)
         await _receive(editor)
         await editor.send(_command({"type": "AddChapter", "title": "Introduction"}))
         message = await _receive(watcher)
         assert (message["event"]["version"], message["event"]["data"]["title"]) == (2, "Introduction")
-        other = Api(second_server.url, "carol")
+        other = people.api(second_server, "carol")
         other.submit(new_report, {"type": "AddChapter", "title": "Recommandations"})
         assert (await _receive(editor))["event"]["version"] == 2
         assert (await _receive(editor))["type"] == "ack"
         assert (await _receive(editor))["event"]["data"]["title"] == "Recommandations"
 
 
-async def test_more_busy_connections_than_redis_connections_all_get_served(server: ServerProcess, api: Api) -> None:
+async def test_more_busy_connections_than_redis_connections_all_get_served(
+    server: ServerProcess, people: People, api: Api
+) -> None:
     """150 drafters on 150 reports, 5 commands each in flight: each waits its turn, none fails."""
     reports = [api.create_report(f"Rapport {n}") for n in range(150)]
+    token = people.token("bob")
 
     async def drafter(report_id: str) -> list[dict[str, Any]]:
-        async with connect(_url(server, report_id)) as socket:
+        async with _connect(server, report_id, token) as socket:
             await _receive(socket)
             for n in range(5):
                 await socket.send(_command({"type": "AddChapter", "title": f"{n}"}, f"c{n}"))

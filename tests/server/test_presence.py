@@ -7,8 +7,13 @@ from typing import Any
 from websockets.asyncio.client import ClientConnection, connect
 
 from client.api import Api
-from tests.conftest import new_id
+from client.live import bearer, live_url
+from tests.conftest import People, new_id
 from tests.processes import ServerProcess
+
+
+def _connect(server: ServerProcess, report_id: str, token: str) -> connect:
+    return connect(live_url(server.url, report_id), additional_headers=bearer(token))
 
 
 async def _next_of_type(socket: ClientConnection, kind: str, timeout: float = 10) -> dict[str, Any]:
@@ -22,25 +27,28 @@ async def _next_of_type(socket: ClientConnection, kind: str, timeout: float = 10
 
 
 async def test_a_drafter_sees_where_others_are_across_servers(
-    server: ServerProcess, second_server: ServerProcess, api: Api, new_report: str
+    server: ServerProcess, second_server: ServerProcess, people: People, api: Api, new_report: str
 ) -> None:
     paragraph_id = new_id()
     chapter_id = new_id()
     api.submit(new_report, {"type": "AddChapter", "chapter_id": chapter_id, "title": "Introduction"})
     api.submit(new_report, {"type": "AddParagraph", "chapter_id": chapter_id, "paragraph_id": paragraph_id, "text": "Dans sa décision"})
-    url = "/api/reports/{}/live?drafter={}"
-    async with connect(server.ws_url + url.format(new_report, "Alice")) as alice:
-        async with connect(second_server.ws_url + url.format(new_report, "Bruno")) as bruno:
+    async with _connect(server, new_report, people.token("Alice")) as alice:
+        async with _connect(second_server, new_report, people.token("Bruno")) as bruno:
             await _next_of_type(alice, "snapshot")
             await _next_of_type(bruno, "snapshot")
             await alice.send(json.dumps({"type": "presence", "paragraph_id": paragraph_id, "cursor": 4}))
             seen = await _next_of_type(bruno, "presence")
-            assert (seen["drafter"], seen["paragraph_id"], seen["cursor"]) == ("Alice", paragraph_id, 4)
+            assert (seen["drafter"], seen["name"], seen["paragraph_id"], seen["cursor"]) == (
+                people.id("Alice"), "Alice", paragraph_id, 4
+            )
 
-            async with connect(second_server.ws_url + url.format(new_report, "Chloé")) as chloe:
+            async with _connect(second_server, new_report, people.token("Chloé")) as chloe:
                 await _next_of_type(chloe, "snapshot")
                 already_there = await _next_of_type(chloe, "presence")
-                assert (already_there["drafter"], already_there["paragraph_id"]) == ("Alice", paragraph_id)
+                assert (already_there["drafter"], already_there["name"], already_there["paragraph_id"]) == (
+                    people.id("Alice"), "Alice", paragraph_id
+                )
 
         left = await _next_of_type(alice, "presence_left")
         assert left["connection_id"]
@@ -48,8 +56,10 @@ async def test_a_drafter_sees_where_others_are_across_servers(
     assert [e.type for e in events] == ["ReportCreated", "ChapterAdded", "ParagraphAdded"]
 
 
-async def test_a_bad_presence_message_is_refused_and_the_socket_stays_open(server: ServerProcess, new_report: str) -> None:
-    async with connect(f"{server.ws_url}/api/reports/{new_report}/live?drafter=Alice") as socket:
+async def test_a_bad_presence_message_is_refused_and_the_socket_stays_open(
+    server: ServerProcess, people: People, new_report: str
+) -> None:
+    async with _connect(server, new_report, people.token("Alice")) as socket:
         await _next_of_type(socket, "snapshot")
         await socket.send(json.dumps({"type": "presence", "paragraph_id": "not-an-id"}))
         error = await _next_of_type(socket, "error")

@@ -4,6 +4,7 @@ pages, in order and complete, between the live messages; a bad request is refuse
 
 import asyncio
 import json
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -11,7 +12,8 @@ import pytest
 from websockets.asyncio.client import ClientConnection, connect
 
 from client.api import Api
-from tests.conftest import new_id
+from client.live import bearer, live_url
+from tests.conftest import People, new_id
 from tests.processes import ServerProcess
 
 CHAPTERS = 24  # the report is at version 25: created, then one chapter per version
@@ -24,8 +26,11 @@ def long_report(api: Api, new_report: str) -> str:
     return new_report
 
 
-def _url(server: ServerProcess, report_id: str) -> str:
-    return f"{server.ws_url}/api/reports/{report_id}/live?drafter=bruno"
+@pytest.fixture
+def live(server: ServerProcess, people: People) -> Callable[[str], connect]:
+    """Opens the live WebSocket of a report, signed in as bruno."""
+    token = people.token("bruno")
+    return lambda report_id: connect(live_url(server.url, report_id), additional_headers=bearer(token))
 
 
 async def _receive(socket: ClientConnection, timeout: float = 10) -> dict[str, Any]:
@@ -55,8 +60,8 @@ async def _pages(socket: ClientConnection, request_id: str | None = None) -> lis
     return pages
 
 
-async def test_replay_pages_arrive_in_order_and_complete(server: ServerProcess, long_report: str) -> None:
-    async with connect(_url(server, long_report)) as socket:
+async def test_replay_pages_arrive_in_order_and_complete(live: Callable[[str], connect], long_report: str) -> None:
+    async with live(long_report) as socket:
         await _connected(socket)
         await socket.send(_replay(3, 20, page_size=5))
 
@@ -71,19 +76,19 @@ async def test_replay_pages_arrive_in_order_and_complete(server: ServerProcess, 
     assert all("request_id" not in page for page in pages)
 
 
-async def test_a_replay_sends_the_events_as_stored(server: ServerProcess, api: Api, long_report: str) -> None:
-    async with connect(_url(server, long_report)) as socket:
+async def test_a_replay_sends_the_events_as_stored(live: Callable[[str], connect], api: Api, long_report: str) -> None:
+    async with live(long_report) as socket:
         await _connected(socket)
         await socket.send(_replay(0, 25, page_size=1000))
 
         (page,) = await _pages(socket)
 
-    assert page["events"] == httpx.get(f"{api.base_url}/api/reports/{long_report}/events").json()
+    assert page["events"] == httpx.get(f"{api.base_url}/api/reports/{long_report}/events", headers=bearer(api.token)).json()
     assert (page["from_version"], page["to_version"], page["done"]) == (0, 25, True)
 
 
-async def test_an_empty_range_is_one_empty_page(server: ServerProcess, long_report: str) -> None:
-    async with connect(_url(server, long_report)) as socket:
+async def test_an_empty_range_is_one_empty_page(live: Callable[[str], connect], long_report: str) -> None:
+    async with live(long_report) as socket:
         await _connected(socket)
         await socket.send(_replay(25, 25, request_id="nothing"))
 
@@ -92,8 +97,8 @@ async def test_an_empty_range_is_one_empty_page(server: ServerProcess, long_repo
     assert pages == [{"type": "replay_page", "request_id": "nothing", "from_version": 25, "to_version": 25, "events": [], "done": True}]
 
 
-async def test_replays_are_answered_in_the_order_asked_with_their_request_ids(server: ServerProcess, long_report: str) -> None:
-    async with connect(_url(server, long_report)) as socket:
+async def test_replays_are_answered_in_the_order_asked_with_their_request_ids(live: Callable[[str], connect], long_report: str) -> None:
+    async with live(long_report) as socket:
         await _connected(socket)
         await socket.send(_replay(0, 10, page_size=4, request_id="first"))
         await socket.send(_replay(20, 25, page_size=4, request_id="second"))
@@ -109,8 +114,8 @@ async def test_replays_are_answered_in_the_order_asked_with_their_request_ids(se
     ]
 
 
-async def test_live_events_and_acks_flow_during_a_replay(server: ServerProcess, api: Api, long_report: str) -> None:
-    async with connect(_url(server, long_report)) as socket:
+async def test_live_events_and_acks_flow_during_a_replay(live: Callable[[str], connect], api: Api, long_report: str) -> None:
+    async with live(long_report) as socket:
         await _connected(socket)
         await socket.send(_replay(0, 25, page_size=1, request_id="history"))
         command = {"type": "command", "command_id": "live-1", "command": {"type": "AddChapter", "title": "En direct"}}
@@ -128,8 +133,8 @@ async def test_live_events_and_acks_flow_during_a_replay(server: ServerProcess, 
     assert [p["from_version"] for p in pages] == list(range(25))
 
 
-async def test_a_replay_does_not_disturb_the_live_stream(server: ServerProcess, api: Api, long_report: str) -> None:
-    async with connect(_url(server, long_report)) as socket:
+async def test_a_replay_does_not_disturb_the_live_stream(live: Callable[[str], connect], api: Api, long_report: str) -> None:
+    async with live(long_report) as socket:
         await _connected(socket)
         await socket.send(_replay(0, 25, page_size=2))
         api.submit(long_report, {"type": "AddChapter", "title": "Pendant la relecture"})
@@ -162,9 +167,9 @@ BAD_REPLAYS = [
 
 @pytest.mark.parametrize(("request_json", "code", "request_id"), BAD_REPLAYS)
 async def test_a_bad_replay_is_refused_and_the_socket_stays_open(
-    server: ServerProcess, long_report: str, request_json: str, code: str, request_id: str | None
+    live: Callable[[str], connect], long_report: str, request_json: str, code: str, request_id: str | None
 ) -> None:
-    async with connect(_url(server, long_report)) as socket:
+    async with live(long_report) as socket:
         await _connected(socket)
         await socket.send(request_json)
 
@@ -177,8 +182,8 @@ async def test_a_bad_replay_is_refused_and_the_socket_stays_open(
         assert [e["version"] for e in page["events"]] == [25]
 
 
-async def test_a_replay_error_message_names_the_field_at_fault(server: ServerProcess, long_report: str) -> None:
-    async with connect(_url(server, long_report)) as socket:
+async def test_a_replay_error_message_names_the_field_at_fault(live: Callable[[str], connect], long_report: str) -> None:
+    async with live(long_report) as socket:
         await _connected(socket)
         await socket.send(_replay(0, 5, page_size=5000))
 
@@ -187,8 +192,8 @@ async def test_a_replay_error_message_names_the_field_at_fault(server: ServerPro
     assert "$.page_size" in error["message"]
 
 
-async def test_a_command_error_still_names_its_command(server: ServerProcess, long_report: str) -> None:
-    async with connect(_url(server, long_report)) as socket:
+async def test_a_command_error_still_names_its_command(live: Callable[[str], connect], long_report: str) -> None:
+    async with live(long_report) as socket:
         await _connected(socket)
         await socket.send(json.dumps({"type": "command", "command_id": new_id(), "command": {"type": "AddChapter"}}))
 

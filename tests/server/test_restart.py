@@ -5,8 +5,34 @@ import signal
 import socket
 from pathlib import Path
 
+import redis.asyncio as aioredis
+
 from client.api import Api
+from server.accounts import Accounts
+from server.embedded_redis import EmbeddedRedis
+from tests.conftest import run_apart
 from tests.processes import ServerProcess
+
+SIGN_IN_LINK = re.compile(r"Sign in as the administrator")
+
+
+def _administrator_token(data_dir: Path) -> str:
+    """An administrator's API token in the data directory's database, made with the same
+    Accounts code as `rapporteur user add`: the server prints its sign-in link only while
+    it runs, so the test signs its user in before."""
+
+    async def sign_in(redis_url: str) -> str:
+        client = aioredis.Redis.from_url(redis_url)
+        try:
+            accounts = Accounts(client)
+            user = await accounts.create_user("alice", "admin")
+            invite, _ = await accounts.invite(user.id)
+            return (await accounts.redeem(invite, "api"))[1]
+        finally:
+            await client.aclose()
+
+    with EmbeddedRedis(data_dir) as redis:
+        return run_apart(sign_in(redis.url))
 
 
 def _listening(port: int) -> bool:
@@ -15,8 +41,9 @@ def _listening(port: int) -> bool:
 
 
 def test_restart_on_the_same_data_directory_brings_every_report_back(data_dir: Path) -> None:
+    token = _administrator_token(data_dir)
     with ServerProcess(data_dir=data_dir) as first:
-        api = Api(first.url, "alice")
+        api = Api(first.url, token)
         report_id = api.create_report("Projet de rapport")
         for n in range(20):
             api.submit(report_id, {"type": "AddChapter", "title": f"Chapitre {n}"})
@@ -27,8 +54,11 @@ def test_restart_on_the_same_data_directory_brings_every_report_back(data_dir: P
     assert not _listening(first.port) and not _listening(redis_port), "Ctrl-C stops the service and its Redis"
     assert (data_dir / "appendonlydir").is_dir()
 
+    assert not SIGN_IN_LINK.search(output), "a database with users needs no new sign-in link"
+
     with ServerProcess(data_dir=data_dir) as second:
-        api = Api(second.url, "alice")
+        api = Api(second.url, token)
+        assert api.me()["role"] == "admin", "the token survives the restart"
         assert api.events(report_id) == events_before
         assert api.text(report_id) == text_before
         assert [r["id"] for r in api.reports()] == [report_id]
