@@ -46,7 +46,12 @@ def _login(api: Api, args: argparse.Namespace) -> None:
 
 
 def _logout(api: Api, args: argparse.Namespace) -> None:
-    api.sign_out()
+    """A token the service no longer knows (revoked, expired) is forgotten here all the same."""
+    try:
+        api.sign_out()
+    except ApiError as error:
+        if error.code != "unauthenticated":
+            raise
     credentials.forget(api.base_url)
     print(f"signed out of {api.base_url}")
 

@@ -26,11 +26,19 @@ def _store(stored: dict) -> None:
     path = _path()
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     temporary = path.with_suffix(".tmp")
-    # Created unreadable by others before the token is written into it.
+    # Created unreadable by others before the token is written into it: afresh, since O_CREAT
+    # would keep the mode of a temporary file an interrupted save left behind.
+    temporary.unlink(missing_ok=True)
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(descriptor, "w") as file:
         json.dump(stored, file, indent=2)
     temporary.replace(path)
+
+
+def _tokens(stored: dict) -> dict:
+    """The tokens by service; a hand-edited file may hold anything there."""
+    tokens = stored.get("tokens")
+    return tokens if isinstance(tokens, dict) else {}
 
 
 def _key(url: str) -> str:
@@ -39,19 +47,19 @@ def _key(url: str) -> str:
 
 def save(url: str, token: str) -> None:
     stored = _load()
-    stored.setdefault("tokens", {})[_key(url)] = token
+    stored["tokens"] = {**_tokens(stored), _key(url): token}
     stored["last_url"] = _key(url)
     _store(stored)
 
 
 def forget(url: str) -> None:
     stored = _load()
-    stored.get("tokens", {}).pop(_key(url), None)
+    stored["tokens"] = {key: value for key, value in _tokens(stored).items() if key != _key(url)}
     _store(stored)
 
 
 def token_for(url: str) -> str | None:
-    token = _load().get("tokens", {}).get(_key(url))
+    token = _tokens(_load()).get(_key(url))
     return token if isinstance(token, str) else None
 
 

@@ -14,11 +14,13 @@ log, and their name in `rapporteur:users`, so history still says who did what.
 import hashlib
 import secrets
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 import msgspec
 import redis.asyncio as aioredis
+from redis.exceptions import WatchError
 
 from events.access import Role, UserView, role_in_report
 from events.errors import DomainError
@@ -63,6 +65,10 @@ _token = msgspec.json.Decoder(_Token).decode
 _encode = msgspec.json.Encoder().encode
 
 
+def _live_admin(user: User) -> bool:
+    return user.role == "admin" and user.revoked_at is None
+
+
 def digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -103,19 +109,10 @@ class Accounts:
         return {user.id: user.name for user in await self.users()}
 
     async def change(self, user_id: str, name: str | None, role: Role | None) -> User:
-        user = await self.existing_user(user_id)
-        changed = msgspec.structs.replace(user, name=name or user.name, role=role or user.role)
-        if user.role == "admin" and changed.role != "admin":
-            await self._keep_an_admin(user_id)
-        await self.redis.hset(USERS, user_id, _encode(changed))
-        return changed
+        return await self._rewrite(user_id, lambda user: msgspec.structs.replace(user, name=name or user.name, role=role or user.role))
 
     async def revoke(self, user_id: str) -> User:
-        user = await self.existing_user(user_id)
-        if user.role == "admin":
-            await self._keep_an_admin(user_id)
-        revoked = msgspec.structs.replace(user, revoked_at=user.revoked_at or _now())
-        await self.redis.hset(USERS, user_id, _encode(revoked))
+        revoked = await self._rewrite(user_id, lambda user: msgspec.structs.replace(user, revoked_at=user.revoked_at or _now()))
         digests = await self.redis.smembers(user_tokens_key(user_id))
         async with self.redis.pipeline(transaction=True) as pipe:
             for each in digests:
@@ -124,10 +121,27 @@ class Accounts:
             await pipe.execute()
         return revoked
 
-    async def _keep_an_admin(self, leaving: str) -> None:
-        others = [u for u in await self.users() if u.role == "admin" and u.revoked_at is None and u.id != leaving]
-        if not others:
-            raise DomainError("last_admin", "this is the last administrator: make another one first")
+    async def _rewrite(self, user_id: str, change: Callable[[User], User]) -> User:
+        """Change one user, never leaving the service without a live administrator: the check
+        and the write are one transaction (WATCH), so two administrators revoking each other
+        at once cannot both succeed."""
+        while True:
+            async with self.redis.pipeline(transaction=True) as pipe:
+                try:
+                    await pipe.watch(USERS)
+                    users = {k.decode(): _user(v) for k, v in (await pipe.hgetall(USERS)).items()}
+                    if user_id not in users:
+                        raise DomainError("unknown_user", f"there is no user {user_id!r}")
+                    changed = change(users[user_id])
+                    leaves = _live_admin(users[user_id]) and not _live_admin(changed)
+                    if leaves and not any(_live_admin(u) for u in users.values() if u.id != user_id):
+                        raise DomainError("last_admin", "this is the last administrator: make another one first")
+                    pipe.multi()
+                    pipe.hset(USERS, user_id, _encode(changed))
+                    await pipe.execute()
+                    return changed
+                except WatchError:
+                    continue
 
     # Tokens
 
@@ -135,11 +149,25 @@ class Accounts:
         token = secrets.token_urlsafe(TOKEN_BYTES)
         key = token_key(digest(token))
         record = _encode(_Token(user=user.id, kind=kind, created_at=_now()))
+        tokens = user_tokens_key(user.id)
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.set(key, record, ex=ttl)
-            pipe.sadd(user_tokens_key(user.id), digest(token))
+            pipe.sadd(tokens, digest(token))
             await pipe.execute()
+        await self._forget_dead_tokens(tokens)
         return token
+
+    async def _forget_dead_tokens(self, tokens: str) -> None:
+        """Drop the digests of used invites and expired sessions from a user's set, so it
+        only ever holds what revoking them must delete."""
+        digests = [each.decode() for each in await self.redis.smembers(tokens)]
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for each in digests:
+                pipe.exists(token_key(each))
+            alive = await pipe.execute()
+        dead = [each for each, exists in zip(digests, alive, strict=True) if not exists]
+        if dead:
+            await self.redis.srem(tokens, *dead)
 
     async def invite(self, user_id: str) -> tuple[str, datetime]:
         """A new one-time sign-in token for the user, and when it expires."""
@@ -150,7 +178,11 @@ class Accounts:
 
     async def redeem(self, invite: str, kind: Literal["session", "api"]) -> tuple[User, str]:
         """Use an invite, once, for a session or an API token."""
-        record = await self._record(invite, consume=True)
+        record = await self._record(invite)
+        # Used only if it is an invite (a session offered as one is left alone), and only
+        # by the first of two simultaneous redemptions.
+        if record is not None and record.kind == "invite" and await self._record(invite, consume=True) is None:
+            record = None
         user = None if record is None or record.kind != "invite" else await self.user(record.user)
         if user is None or user.revoked_at is not None:
             raise DomainError("unauthenticated", "this sign-in link was used, has expired or was revoked; ask an administrator for a new one")

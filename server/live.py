@@ -58,7 +58,7 @@ CLOSE_FLOODING = 1008
 # messages are refused with `rate_limited`; past MAX_REFUSED_IN_A_ROW refusals without a
 # pause it is disconnected. A drafter types a few operations a second; a client replaying
 # its offline work sends a burst.
-LIVE_MESSAGES_PER_SECOND = 200.0
+LIVE_MESSAGES_PER_SECOND = 500.0
 LIVE_BURST = 1_000
 MAX_REFUSED_IN_A_ROW = 200
 CLOSE_INTERNAL_ERROR = 1011

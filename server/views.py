@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from events.access import refusal
 from events.checks import check
 from events.errors import DomainError
 from events.importer import import_draft
@@ -67,6 +68,12 @@ async def checks(request: Request) -> Response:
 @handles_domain_errors
 async def import_report(request: Request) -> Response:
     """A draft in the seed's form, as text/plain, becomes one new report in one append."""
+    service = service_of(request)
+    report_id = service.new_id()
+    actor = await actor_of(request, report_id)
+    refused = refusal(actor.role, ["CreateReport"])  # before parsing 5 MB for nothing
+    if refused is not None:
+        raise refused
     language = request.query_params.get("language", "fr")
     if language not in LANGUAGES:
         raise DomainError("invalid_query", f"?language= is one of {', '.join(LANGUAGES)}, not {language!r}")
@@ -74,10 +81,7 @@ async def import_report(request: Request) -> Response:
         text = (await read_body(request, MAX_DRAFT_BYTES)).decode("utf-8")
     except UnicodeDecodeError as error:
         raise DomainError("invalid_encoding", f"send the draft as UTF-8 text: {error}") from None
-    service = service_of(request)
     commands = import_draft(text, service.new_id, language)
-    report_id = service.new_id()
-    actor = await actor_of(request, report_id)
     result = await service.handle_all(report_id, f"import-{report_id}", commands, actor, expected_version=0)
     return JSON({"id": report_id, "version": result.version}, 201)
 

@@ -67,6 +67,17 @@ class ServerProcess:
             time.sleep(0.05)
         return self
 
+    def output_so_far(self) -> str:
+        """What the running process has printed until now, such as the administrator's sign-in
+        link. Read at an explicit offset (pread): the child shares the file's position, and a
+        seek here would make it write over its own earlier output."""
+        if self.process is None:
+            return ""
+        if self._log.closed:
+            return self.output
+        descriptor = self._log.fileno()
+        return os.pread(descriptor, os.fstat(descriptor).st_size, 0).decode(errors="replace")
+
     def stop(self, timeout: float = 20.0, signum: int = signal.SIGINT) -> str:
         """Stop as Ctrl-C does (or with `signum`), and return what the process printed."""
         if self.process is None:

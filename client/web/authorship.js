@@ -45,10 +45,11 @@ export function applyToRuns(runs, op, author) {
   return merged(result);
 }
 
-/** The drafter's colour: the same name always gets the same hue, on every screen. */
-export function colourOf(name, lightness = 82) {
+/** A drafter's colour, from their user id: the same person always gets the same hue, on every
+ * screen, whatever their display name is or becomes. */
+export function colourOf(id, lightness = 82) {
   let hash = 2166136261;
-  for (const char of name) {
+  for (const char of id) {
     hash ^= char.codePointAt(0);
     hash = Math.imul(hash, 16777619) >>> 0;
   }

@@ -148,8 +148,8 @@ export class ParagraphEditor {
     this.callbacks.onPlaceholder(this.decorations.placeholders.find((p) => p.start < at && at < p.end) ?? null);
   }
 
-  /** authors: [[drafter, length in code points]]; placeholders: [{start, end}] in UTF-16 units;
-   * carets: [{drafter, cursor in code points}]. */
+  /** authors: [[drafter id, length in code points]]; placeholders: [{start, end}] in UTF-16
+   * units; carets: [{drafter (id: the colour), name (the label), cursor in code points}]. */
   decorate(decorations) {
     this.decorations = decorations;
     this.draw();
@@ -180,13 +180,13 @@ export class ParagraphEditor {
     for (const caret of carets) {
       const position = at(caret.cursor ?? 0);
       cuts.add(position);
-      caretsAt.set(position, [...(caretsAt.get(position) ?? []), caret.drafter]);
+      caretsAt.set(position, [...(caretsAt.get(position) ?? []), caret]);
     }
     const points = [...cuts].filter((x) => x <= text.length).sort((a, b) => a - b);
     const pieces = [];
     for (let i = 0; i < points.length; i++) {
       const start = points[i];
-      for (const drafter of caretsAt.get(start) ?? []) pieces.push(caretMark(drafter));
+      for (const caret of caretsAt.get(start) ?? []) pieces.push(caretMark(caret));
       const end = points[i + 1];
       if (end === undefined || end === start) continue;
       const piece = text.slice(start, end);
@@ -209,8 +209,9 @@ function segment(piece, isMark, start, runs, placeholders) {
   return span;
 }
 
-function caretMark(drafter) {
-  const mark = h('span', { class: 'remote-caret', dataset: { drafter } });
-  mark.style.setProperty('--author', colourOf(drafter, 45));
+/** Another drafter's caret, labelled with their name (CSS draws `data-name`, as text). */
+function caretMark(caret) {
+  const mark = h('span', { class: 'remote-caret', dataset: { drafter: caret.drafter, name: caret.name || caret.drafter } });
+  mark.style.setProperty('--author', colourOf(caret.drafter, 45));
   return mark;
 }

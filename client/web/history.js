@@ -1,6 +1,6 @@
 /* The report's history beside it: its events newest first, a page at a time, each with its
- * version, time, drafter and the server's one-line summary in the report's language, filtered
- * by drafter and by paragraph. Every paragraph has a small « history » control that filters the
+ * version, time, drafter (by display name; the filter asks the server by user id) and the
+ * server's one-line summary in the report's language, filtered by drafter and by paragraph. Every paragraph has a small « history » control that filters the
  * panel to it; a click on an event opens the time slider at its version.
  *
  * GET /api/reports/{id}/history reads the log oldest first from `?after=`, so a page of the
@@ -21,7 +21,7 @@ export class HistoryPanel {
   /** view: the ReportView (reportId, app, report, slider) */
   constructor(view) {
     this.view = view;
-    this.actors = new Set([view.app.drafter]);
+    this.actors = new Set([view.app.me.id]); // user ids (or, in old events, what they recorded)
     this.filters = { actor: '', paragraph: '' };
     this.oldest = null; // older pages end before this version
     this.newest = null; // every version up to this one was read for the top of the list
@@ -163,7 +163,7 @@ export class HistoryPanel {
       h('span', { class: 'history-meta' },
         h('span', { class: 'history-version', text: `v${event.version}` }),
         h('time', { class: 'history-time', datetime: event.at, text: when(event.at) }),
-        h('span', { class: 'history-actor-name' }, dot, event.actor)),
+        h('span', { class: 'history-actor-name', dataset: { actor: event.actor } }, dot, h('span', { class: 'name', text: this.view.app.people.nameOf(event.actor) }))),
       h('span', { class: 'history-summary', text: summary }));
     return h('li', { class: 'history-entry', dataset: { version: event.version, type: event.type } }, open);
   }
@@ -194,9 +194,19 @@ export class HistoryPanel {
   }
 
   drawActors() {
-    const options = [h('option', { value: '', text: 'All drafters' }), ...[...this.actors].sort().map((actor) => h('option', { value: actor, text: actor }))];
+    const people = this.view.app.people;
+    const named = [...this.actors].map((actor) => [actor, people.nameOf(actor)]);
+    named.sort(([a, nameA], [b, nameB]) => nameA.localeCompare(nameB) || a.localeCompare(b));
+    const options = [h('option', { value: '', text: 'All drafters' }), ...named.map(([actor, name]) => h('option', { value: actor, text: name }))];
     this.actorSelect.replaceChildren(...options);
     this.actorSelect.value = this.filters.actor;
+  }
+
+  /** Display names arrived: the entries and the filter show them. */
+  namesChanged() {
+    const people = this.view.app.people;
+    for (const name of this.list.querySelectorAll('.history-actor-name')) name.querySelector('.name').textContent = people.nameOf(name.dataset.actor);
+    this.drawActors();
   }
 
   drawParagraphs() {

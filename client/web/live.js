@@ -4,10 +4,15 @@
  * version already held, so every event arrives exactly once and in order. Every command sent
  * stays pending until its `ack` (or `error`) and is sent again, with the same command_id, on
  * each new connection: the server applies a command_id once, so a retry never doubles an edit.
- * Presence is ephemeral: the latest one is sent again after a reconnection. */
+ * Presence is ephemeral: the latest one is sent again after a reconnection.
+ *
+ * The connection names no one: the browser sends the session cookie with the handshake, and
+ * the server stamps the signed-in user into every event. A refusal to connect says why in an
+ * `error` message, then closes with 4401 (not signed in), 4403 (forbidden) or 4404 (no such
+ * report): those are final, the others are dropped connections and are retried. */
 import { newId } from './dom.js';
 
-const FINAL_CLOSE_CODES = new Set([4401, 4404]);
+const FINAL_CLOSE_CODES = new Set([4401, 4403, 4404]);
 const FIRST_DELAY_MS = 100;
 const MAX_DELAY_MS = 3000;
 
@@ -22,9 +27,8 @@ export class CommandError extends Error {
 export class LiveSession {
   /** handlers: onSnapshot(report, version), onEvent(event), onAck(commandId, version),
    * onPresence(message), onPresenceLeft(message), onStatus(state), onFatal(error), onOpen() */
-  constructor(reportId, drafter, handlers) {
+  constructor(reportId, handlers) {
     this.reportId = reportId;
-    this.drafter = drafter;
     this.handlers = handlers;
     this.version = null; // none until the snapshot
     this.pending = new Map(); // command_id -> {message, resolve, reject}, in the order sent
@@ -33,6 +37,8 @@ export class LiveSession {
     this.stopped = true;
     this.delay = FIRST_DELAY_MS;
     this.timer = null;
+    this.refusal = null; // why the server is refusing this connection, said before it closes it
+    this.refusalCode = null;
     this.goOffline = () => this.socket?.close(1000, 'offline');
     this.goOnline = () => this.reconnectNow();
   }
@@ -83,10 +89,9 @@ export class LiveSession {
 
   connect() {
     if (this.stopped) return;
-    const query = new URLSearchParams({ drafter: this.drafter });
-    if (this.version !== null) query.set('after', String(this.version));
+    const after = this.version === null ? '' : `?after=${this.version}`;
     const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
-    const socket = new WebSocket(`${scheme}://${location.host}/api/reports/${this.reportId}/live?${query}`);
+    const socket = new WebSocket(`${scheme}://${location.host}/api/reports/${this.reportId}/live${after}`);
     this.socket = socket;
     this.status(this.version === null ? 'connecting' : 'reconnecting');
     socket.addEventListener('open', () => this.opened(socket));
@@ -99,6 +104,7 @@ export class LiveSession {
   opened(socket) {
     if (this.socket !== socket) return;
     this.delay = FIRST_DELAY_MS;
+    this.refusal = this.refusalCode = null; // a refusal is said on the connection it closes
     for (const { message } of this.pending.values()) socket.send(JSON.stringify(message));
     socket.send(JSON.stringify(this.presence));
     this.status('connected');
@@ -112,7 +118,8 @@ export class LiveSession {
     if (FINAL_CLOSE_CODES.has(event.code)) {
       this.stopped = true;
       this.status('closed');
-      this.handlers.onFatal?.(new CommandError(event.reason || 'closed', this.refusal || `the server closed the connection (${event.code})`));
+      const code = this.refusalCode || event.reason || 'closed';
+      this.handlers.onFatal?.(new CommandError(code, this.refusal || `the server closed the connection (${event.code})`));
       return;
     }
     this.status(navigator.onLine ? 'reconnecting' : 'offline');
@@ -157,6 +164,7 @@ export class LiveSession {
           this.status(this.state);
         } else {
           this.refusal = message.message; // a refused connection says why before it closes
+          this.refusalCode = message.code;
         }
         break;
       }

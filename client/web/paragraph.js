@@ -11,7 +11,8 @@ const LETTERS = 'abcdefghijklmnopqrstuvwxyz';
 export const itemLetter = (n) => LETTERS[(n - 1) % 26].repeat(Math.floor((n - 1) / 26) + 1);
 
 export class ParagraphView {
-  /** context: {session, drafter, presence, toast, filled(), send(command), onChanged()} */
+  /** context: {session, drafter (the signed-in user's id), people, presence, toast, filled(),
+   * send(command), refused(error), onChanged()} */
   constructor(paragraph, context) {
     this.paragraph = paragraph;
     this.context = context;
@@ -35,7 +36,10 @@ export class ParagraphView {
           this.editor.replace(text);
           this.redraw();
         },
-        refused: (error) => context.toast(`Your edit of paragraph ${this.number.textContent} was refused: ${error.message}`),
+        refused: (error) => {
+          context.toast(`Your edit of paragraph ${this.number.textContent} was refused: ${error.message}`);
+          context.refused(error);
+        },
       },
     });
     this.here = h('div', { class: 'presence-tags' });
@@ -85,7 +89,8 @@ export class ParagraphView {
 
   redraw() {
     const text = this.editor.value;
-    const carets = this.context.presence.in(this.paragraph.id);
+    const people = this.context.people;
+    const carets = this.context.presence.in(this.paragraph.id).map((c) => ({ ...c, name: c.name || people.nameOf(c.drafter) }));
     this.editor.decorate({
       authors: this.sync.localAuthors,
       placeholders: findPlaceholders(this.paragraph.id, text, this.context.filled()),
@@ -93,7 +98,7 @@ export class ParagraphView {
     });
     this.here.replaceChildren(
       ...carets.map((c) => {
-        const tag = h('span', { class: 'presence-tag', text: c.drafter });
+        const tag = h('span', { class: 'presence-tag', text: c.name, dataset: { drafter: c.drafter } });
         tag.style.setProperty('--author', colourOf(c.drafter, 45));
         return tag;
       }),
@@ -160,8 +165,8 @@ export class ParagraphView {
   }
 }
 
-/** Where the drafters are: {connection_id: {drafter, paragraph_id, cursor}}, carets moved along
- * by the edits that arrive before their next report. */
+/** Where the drafters are: {connection_id: {drafter (user id), name, paragraph_id, cursor}},
+ * carets moved along by the edits that arrive before their next report. */
 export class PresenceBoard {
   constructor(onChange) {
     this.entries = new Map();
@@ -171,7 +176,7 @@ export class PresenceBoard {
 
   seen(message) {
     const before = this.entries.get(message.connection_id);
-    this.entries.set(message.connection_id, { drafter: message.drafter, paragraph_id: message.paragraph_id ?? null, cursor: message.cursor ?? null });
+    this.entries.set(message.connection_id, { drafter: message.drafter, name: message.name || '', paragraph_id: message.paragraph_id ?? null, cursor: message.cursor ?? null });
     this.onChange([before?.paragraph_id, message.paragraph_id]);
   }
 

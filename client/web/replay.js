@@ -15,9 +15,11 @@ import { letter, roman } from './report.js';
 const SHOWN_MARK = '\u2630'; // the list mark, as the editor shows it
 
 export class ReplayDocument {
-  /** paragraphControl(paragraphId): an element put in each paragraph (its « history » control) */
-  constructor(paragraphControl) {
+  /** paragraphControl(paragraphId): an element put in each paragraph (its « history » control);
+   * nameOf(userId): a drafter's display name */
+  constructor(paragraphControl, nameOf) {
     this.paragraphControl = paragraphControl;
+    this.nameOf = nameOf;
     this.masthead = h('header', { class: 'replay-masthead' });
     this.title = h('h1', { class: 'replay-title' });
     this.heading = h('div', { class: 'replay-heading' }, this.title); // outlined, with the name beside the title
@@ -93,6 +95,11 @@ export class ReplayDocument {
     this.element.classList.remove('previews-stale');
   }
 
+  /** Display names arrived: the authors' tooltips say them. */
+  renamed() {
+    for (const span of this.body.querySelectorAll('.author[data-author]')) span.title = this.nameOf(span.dataset.author);
+  }
+
   clear() {
     this.outline(null);
     this.order = [];
@@ -151,7 +158,7 @@ export class ReplayDocument {
     const key = JSON.stringify([paragraph.text, paragraph.authors, paragraph.items, marks && [marks.inserted, marks.deleted]]);
     if (entry.key !== key) {
       entry.key = key;
-      entry.text.replaceChildren(...textPieces(paragraph.text, paragraph.authors, marks));
+      entry.text.replaceChildren(...textPieces(paragraph.text, paragraph.authors, marks, this.nameOf));
       entry.items.replaceChildren(...paragraph.items.map((item, index) => h('li', { dataset: { id: item.id } }, h('span', { class: 'label', text: `${itemLetter(index + 1)})` }), h('span', { class: 'item-text', text: item.text }))));
     }
     return entry.element;
@@ -165,7 +172,8 @@ export class ReplayDocument {
     if (!this.changed) return;
     this.changed.classList.add('changed');
     this.changed.style.setProperty('--change', colourOf(event.actor, 40));
-    this.tag.textContent = event.actor;
+    this.tag.textContent = this.nameOf(event.actor);
+    this.tag.dataset.actor = event.actor;
     this.changed.append(this.tag);
   }
 
@@ -200,7 +208,7 @@ function textMarks(effect) {
 
 /** The text as spans: one per stretch with the same author and the same marks. The cuts are
  * visited in order, so the author runs and the inserted ranges are each walked once. */
-function textPieces(text, authors, marks) {
+function textPieces(text, authors, marks, nameOf) {
   const characters = Array.from(text);
   const cuts = new Set([0, characters.length]);
   const runs = [];
@@ -231,6 +239,8 @@ function textPieces(text, authors, marks) {
     const drafter = runs[run]?.drafter;
     if (drafter) {
       span.className = 'author';
+      span.dataset.author = drafter;
+      span.title = nameOf(drafter);
       span.style.setProperty('--author', colourOf(drafter));
     }
     while (insertion < inserted.length && inserted[insertion][1] <= start) insertion += 1;

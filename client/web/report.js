@@ -1,6 +1,11 @@
 /* An open report: kept current from the live WebSocket and laid out like the rendered report
  * (chapters I., II…, sections A., B… afresh in each chapter, paragraphs 1..n through the whole
- * report, sub-items a), b)…), every paragraph editable in place until its chapter is adopted. */
+ * report, sub-items a), b)…), every paragraph editable in place until its chapter is adopted.
+ *
+ * What the page offers follows the signed-in user's role in this report (GET /api/me?report=):
+ * a viewer reads, a drafter also edits, a chair also adopts and reopens chapters and adopts the
+ * report. The server checks every command anyway: a `forbidden` refusal is said in a toast, a
+ * refused edit goes back to the server's text, and the role is read again (it may have changed). */
 import { h, newId, reconcile } from './dom.js';
 import { LiveSession } from './live.js';
 import { applyEvent, fromSnapshot, UnknownEvent } from './model.js';
@@ -32,40 +37,57 @@ export function letter(number) {
   return letters;
 }
 
+const MAY_DRAFT = new Set(['drafter', 'chair', 'admin']);
+const MAY_CHAIR = new Set(['chair', 'admin']);
 const PRESENCE_DELAY_MS = 80;
 const PREVIEW_DELAY_MS = 250;
 
 export class ReportView {
-  /** app: {api, drafter, toast(message), setStatus(state, unsent)} */
+  /** app: {api, me: {id, name, role}, people (people.js), toast(message),
+   * setStatus(state, unsent), signedOut()} */
   constructor(reportId, app) {
     this.reportId = reportId;
     this.app = app;
     this.report = null;
+    this.role = null; // the user's role in this report, once read
+    this.roleRead = false; // asked once (read or not): the page may be shown
+    this.roleQuery = 0;
+    this.opened = false;
     this.paragraphs = new Map(); // id -> ParagraphView
     this.chapters = new Map(); // id -> chapter elements
     this.sections = new Map();
     this.focusOnArrival = null;
     this.presence = new PresenceBoard((paragraphIds) => this.presenceChanged(paragraphIds));
-    this.session = new LiveSession(reportId, app.drafter, {
+    this.session = new LiveSession(reportId, {
       onSnapshot: (report) => this.loaded(report),
       onEvent: (event) => this.evolve(event),
-      onPresence: (message) => this.presence.seen(message),
+      onPresence: (message) => {
+        app.people.learn(message.drafter, message.name);
+        this.presence.seen(message);
+      },
       onPresenceLeft: (message) => this.presence.left(message),
       onStatus: () => this.statusChanged(),
       onOpen: () => {
         this.presence.clear(); // the server tells who is there on each connection
         this.presenceChanged(null);
+        if (this.opened) this.readRole(); // back after a drop: the role may have changed meanwhile
+        this.opened = true;
       },
-      onFatal: (error) => app.toast(`This report cannot be opened: ${error.message}`),
+      onFatal: (error) => {
+        if (error.code === 'unauthenticated') app.signedOut();
+        else app.toast(`This report cannot be opened: ${error.message}`);
+      },
     });
     this.presence.reporter = this.presenceReporter();
     this.context = {
       session: this.session,
-      drafter: app.drafter,
+      drafter: app.me.id,
+      people: app.people,
       presence: this.presence,
       toast: app.toast,
       filled: () => this.filled,
       send: (command) => this.send(command),
+      refused: (error) => this.refused(error),
       onChanged: () => this.statusChanged(),
     };
     this.title = h('h1', { class: 'report-title' });
@@ -74,24 +96,88 @@ export class ReportView {
     const chapterSlot = h('div', { class: 'ask-slot' });
     const newChapter = (title) => this.send({ type: 'AddChapter', chapter_id: newId(), title });
     this.addChapter = h('div', { class: 'add-chapter' }, button('+ Chapter', () => this.ask(chapterSlot, 'Title of the new chapter', newChapter)), chapterSlot);
-    this.document = h('article', { class: 'document', 'aria-busy': 'true' }, this.masthead, this.title, this.body, this.addChapter);
+    this.roleNote = h('p', { class: 'role-note', role: 'note', hidden: true });
+    this.adoption = this.adoptionElement();
+    this.document = h('article', { class: 'document', 'aria-busy': 'true' }, this.roleNote, this.masthead, this.title, this.body, this.addChapter, this.adoption.element);
     this.history = new HistoryPanel(this);
     this.slider = new TimeSlider(this);
     this.sidebar = new Sidebar(this);
     this.element = h('div', { class: 'report-layout' }, h('div', { class: 'report-main' }, this.slider.element, this.document, this.slider.document), this.sidebar.element);
     this.renderScheduled = false;
     this.previewTimer = null;
+    this.stopWatchingNames = app.people.onChange(() => this.namesChanged());
   }
 
   start() {
     this.session.start();
+    this.readRole();
   }
 
   stop() {
     this.session.stop();
     this.slider.stop();
     this.history.stop();
+    this.stopWatchingNames();
+    this.roleQuery += 1;
     clearTimeout(this.previewTimer);
+  }
+
+  /** Whether the signed-in user may edit the report, and give the chair's commands. Until
+   * the role is read, neither: the page never offers what the server would refuse. */
+  get mayDraft() {
+    return MAY_DRAFT.has(this.role);
+  }
+
+  get mayChair() {
+    return MAY_CHAIR.has(this.role);
+  }
+
+  /** Ask for the user's role in this report, and lay the page out for it. */
+  async readRole() {
+    const query = ++this.roleQuery;
+    let role = null;
+    try {
+      ({ report_role: role } = await this.app.api.me(this.reportId));
+    } catch (error) {
+      if (query !== this.roleQuery || error.status === 401) return;
+      if (error.code !== 'unknown_report') this.app.toast(`Your role in this report cannot be read (${error.message}): it stays read-only for now`);
+      role = this.role;
+    }
+    if (query !== this.roleQuery) return;
+    const changed = role !== this.role || !this.roleRead;
+    this.role = role;
+    this.roleRead = true;
+    if (changed) this.roleChanged();
+  }
+
+  roleChanged() {
+    this.element.dataset.role = this.role ?? 'unknown';
+    const note = this.role === null ? 'Read-only: your role in this report is not known yet.'
+      : this.mayDraft ? null : `Read-only: you are a ${this.role} in this report.`;
+    this.roleNote.textContent = note ?? '';
+    this.roleNote.hidden = note === null;
+    if (this.report) this.render();
+    this.showWhenReady();
+  }
+
+  /** The report is shown once both it and the role are known, so that no control appears
+   * and then goes away. */
+  showWhenReady() {
+    if (this.report && this.roleRead) this.document.setAttribute('aria-busy', 'false');
+  }
+
+  /** The server refused a command: say why (send and the paragraph's edit already did), and
+   * read the role again when it was for want of one. */
+  refused(error) {
+    if (error.code === 'forbidden') this.readRole();
+  }
+
+  /** Names arrived from GET /api/people: redraw where drafters are named. */
+  namesChanged() {
+    this.sidebar.drawPresence();
+    this.sidebar.drawLegend();
+    this.history.namesChanged();
+    this.slider.namesChanged();
   }
 
   /** The report on screen: the live one, or the time slider's past version. */
@@ -102,6 +188,7 @@ export class ReportView {
   send(command) {
     return this.session.send(command).catch((error) => {
       this.app.toast(`${error.message} (${error.code})`);
+      this.refused(error);
       throw error;
     });
   }
@@ -120,7 +207,7 @@ export class ReportView {
     this.report = fromSnapshot(report);
     this.filled = new Set(report.fills.map((fill) => fill.placeholder_id));
     this.render();
-    this.document.setAttribute('aria-busy', 'false');
+    this.showWhenReady();
     this.schedulePreviews();
     this.history.reload();
   }
@@ -178,13 +265,13 @@ export class ReportView {
       });
     const chapters = report.chapters.map((chapter, index) => {
       const parts = this.chapterElement(chapter);
-      const locked = chapter.adopted || report.adopted;
+      const locked = chapter.adopted || report.adopted || !this.mayDraft;
       parts.number.textContent = `${roman(index + 1)}.`;
       parts.title.textContent = chapter.title;
       parts.element.classList.toggle('adopted', chapter.adopted);
       parts.badge.hidden = !chapter.adopted;
-      parts.adopt.hidden = chapter.adopted || report.adopted;
-      parts.reopen.hidden = !chapter.adopted || report.adopted;
+      parts.adopt.hidden = !this.mayChair || chapter.adopted || report.adopted;
+      parts.reopen.hidden = !this.mayChair || !chapter.adopted || report.adopted;
       for (const b of parts.editing) b.hidden = locked;
       reconcile(parts.paragraphs, paragraphViews(chapter.paragraphs, locked));
       reconcile(parts.sections, chapter.sections.map((section, sectionIndex) => {
@@ -198,7 +285,8 @@ export class ReportView {
       return parts.element;
     });
     reconcile(this.body, chapters);
-    this.addChapter.hidden = report.adopted;
+    this.addChapter.hidden = report.adopted || !this.mayDraft;
+    this.drawAdoption();
     forget(this.paragraphs, seen);
     forget(this.chapters, new Set(report.chapters.map((c) => c.id)));
     forget(this.sections, new Set(report.chapters.flatMap((c) => c.sections.map((s) => s.id))));
@@ -249,6 +337,34 @@ export class ReportView {
     parts = { element, number, title, add, paragraphs };
     this.sections.set(section.id, parts);
     return parts;
+  }
+
+  /** The end of the report: its adoption, which only a chair gives, and once (an adopted
+   * report can no longer change), so it is asked twice. */
+  adoptionElement() {
+    const adopted = h('p', { class: 'report-adopted', hidden: true });
+    const adReferendum = h('input', { type: 'checkbox', name: 'ad_referendum' });
+    const confirm = h('form', { class: 'adopt-report-confirm', hidden: true },
+      h('label', {}, adReferendum, ' ad referendum'),
+      h('button', { type: 'submit', text: 'Adopt the report: it can no longer change' }),
+      button('Cancel', () => { confirm.hidden = true; open.hidden = false; }, 'quiet'));
+    const open = button('Adopt the report…', () => { confirm.hidden = false; open.hidden = true; }, 'adopt-report');
+    confirm.addEventListener('submit', (event) => {
+      event.preventDefault();
+      confirm.hidden = true;
+      open.hidden = false;
+      this.send({ type: 'AdoptReport', ad_referendum: adReferendum.checked }).catch(() => {});
+    });
+    const controls = h('div', { class: 'adopt-report-controls' }, open, confirm);
+    return { element: h('footer', { class: 'report-adoption' }, adopted, controls), adopted, controls };
+  }
+
+  drawAdoption() {
+    const { element, adopted, controls } = this.adoption;
+    adopted.hidden = !this.report.adopted;
+    adopted.textContent = this.report.ad_referendum ? 'The report was adopted ad referendum.' : 'The report was adopted.';
+    controls.hidden = this.report.adopted || !this.mayChair;
+    element.hidden = adopted.hidden && controls.hidden;
   }
 
   chapterOfSection(sectionId) {

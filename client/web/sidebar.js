@@ -1,5 +1,6 @@
 /* Beside the report: who is here and where, authorship colours, the placeholders left to
- * fill, the record of statements (and the agenda they are made under), and the downloads. */
+ * fill, the record of statements (and the agenda they are made under), and the downloads.
+ * Drafters are told apart by their user id (the colours) and shown by their display name. */
 import { h, reconcile } from './dom.js';
 import { colourOf } from './authorship.js';
 import { renderUrl } from './api.js';
@@ -39,12 +40,13 @@ export class Sidebar {
     const agenda = h('form', { class: 'agenda-form' }, this.agendaTitle, h('button', { type: 'submit', text: 'Add' }));
     agenda.addEventListener('submit', (event) => this.addAgendaItem(event));
     const id = view.reportId;
+    this.recording = h('section', { class: 'live-only record-statement' }, h('h4', { text: 'Record a statement' }), statement, agenda);
     this.element = h('aside', { class: 'sidebar' },
       h('section', {}, h('h4', { text: 'Here now' }), this.presenceList),
       h('section', {}, h('label', { class: 'toggle' }, this.showAuthors, ' Colour by author'), this.legend),
       view.history.element,
       h('section', { class: 'live-only' }, h('h4', { text: 'Placeholders to fill' }), this.placeholders),
-      h('section', { class: 'live-only' }, h('h4', { text: 'Record a statement' }), statement, agenda),
+      this.recording,
       h('section', { class: 'downloads' }, h('h4', { text: 'Download' }),
         ['txt', 'md', 'html', 'docx'].map((format) => h('a', { href: renderUrl(id, format), target: '_blank', rel: 'noopener', text: format.toUpperCase() }))),
     );
@@ -57,6 +59,7 @@ export class Sidebar {
   }
 
   render() {
+    this.recording.hidden = !this.view.mayDraft;
     this.drawAgenda();
     this.textChanged();
     this.drawPresence();
@@ -73,21 +76,28 @@ export class Sidebar {
   }
 
   drawPresence() {
-    const me = h('li', {}, dot(this.view.app.drafter), h('span', { class: 'name', text: `${this.view.app.drafter} (you)` }));
+    const { me, people } = this.view.app;
+    const mine = h('li', { dataset: { drafter: me.id } }, dot(me.id), h('span', { class: 'name', text: `${me.name} (you)` }));
     const others = this.view.presence.drafters().map((entry) => {
-      const number = entry.paragraph_id ? this.view.numberOf(entry.paragraph_id) : null;
-      return h('li', {}, dot(entry.drafter), h('span', { class: 'name', text: entry.drafter }), number ? h('span', { class: 'where', text: ` ¶ ${number}` }) : null);
+      const number = entry.paragraph_id && this.view.report ? this.view.numberOf(entry.paragraph_id) : null;
+      return h('li', { dataset: { drafter: entry.drafter } }, dot(entry.drafter), h('span', { class: 'name', text: entry.name || people.nameOf(entry.drafter) }), number ? h('span', { class: 'where', text: ` ¶ ${number}` }) : null);
     });
-    this.presenceList.replaceChildren(me, ...others);
+    this.presenceList.replaceChildren(mine, ...others);
   }
 
+  /** The authors of the report shown, by name, each with the colour of their id. */
   drawLegend() {
+    const report = this.view.shownReport;
+    if (!report) return;
     const authors = new Set();
-    for (const paragraph of allParagraphs(this.view.shownReport)) for (const [author] of paragraph.authors) if (author) authors.add(author);
-    this.legend.replaceChildren(...[...authors].sort().map((author) => {
+    for (const paragraph of allParagraphs(report)) for (const [author] of paragraph.authors) if (author) authors.add(author);
+    const people = this.view.app.people;
+    const named = [...authors].map((author) => [author, people.nameOf(author)]);
+    named.sort(([a, nameA], [b, nameB]) => nameA.localeCompare(nameB) || a.localeCompare(b));
+    this.legend.replaceChildren(...named.map(([author, name]) => {
       const swatch = h('span', { class: 'swatch' });
       swatch.style.setProperty('--author', colourOf(author));
-      return h('li', {}, swatch, author);
+      return h('li', { dataset: { author } }, swatch, name);
     }));
   }
 
@@ -106,7 +116,8 @@ export class Sidebar {
       // A row stays while its placeholder does, so a value being typed into it is kept.
       const row = previous.get(placeholder.id) ?? this.placeholderRow(placeholder);
       row.querySelector('.where').textContent = `¶ ${this.view.numberOf(paragraph.id)} `;
-      row.querySelector('button').disabled = chapter.adopted;
+      row.querySelector('form').hidden = !this.view.mayDraft;
+      row.querySelector('button').disabled = chapter.adopted || this.view.report.adopted;
       this.placeholderRows.set(placeholder.id, row);
       return row;
     });

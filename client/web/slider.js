@@ -20,7 +20,7 @@ export class TimeSlider {
   constructor(view) {
     this.view = view;
     this.timeline = new Timeline(view.app.api, view.reportId, () => this.grew());
-    this.replay = new ReplayDocument((paragraphId) => view.history.controlFor(paragraphId));
+    this.replay = new ReplayDocument((paragraphId) => view.history.controlFor(paragraphId), (id) => view.app.people.nameOf(id));
     this.document = this.replay.element;
     this.active = false;
     this.version = null;
@@ -223,20 +223,33 @@ export class TimeSlider {
     const summary = h('span', { class: 'timeline-summary', text: said, title: said });
     const swatch = h('span', { class: 'dot' });
     swatch.style.setProperty('--author', colourOf(event.actor, 45));
+    const name = this.view.app.people.nameOf(event.actor);
     this.info.replaceChildren(
       h('span', { class: 'timeline-when', text: TIME.format(new Date(event.at)) }),
       ' · ',
       swatch,
-      h('span', { class: 'timeline-actor', text: event.actor }),
+      h('span', { class: 'timeline-actor', text: name, dataset: { actor: event.actor } }),
       ' · ',
       summary,
     );
-    this.range.setAttribute('aria-valuetext', `version ${event.version}, ${event.actor}`);
+    this.range.setAttribute('aria-valuetext', `version ${event.version}, ${name}`);
     if (!this.timeline.summaries.has(event.version)) {
       this.timeline.summary(event.version).then((text) => {
         if (text && this.version === event.version) summary.textContent = summary.title = text;
       }, () => {}); // the description stays
     }
+  }
+
+  /** Display names arrived: the version shown names its drafter again. */
+  namesChanged() {
+    if (!this.active || this.version === null || !this.timeline.loaded) return;
+    const event = this.timeline.event(this.version);
+    const name = this.view.app.people.nameOf(event.actor);
+    const actor = this.info.querySelector('.timeline-actor');
+    if (actor) actor.textContent = name;
+    this.range.setAttribute('aria-valuetext', `version ${event.version}, ${name}`);
+    this.replay.outline(event);
+    this.replay.renamed();
   }
 
   failed(error) {

@@ -2,8 +2,11 @@
 
 It starts its own embedded Redis (append-only file, fsync on every write, in a temporary
 directory) and one `rapporteur serve` process on it, and stops both at the end, even on an
-error or Ctrl-C. Each scenario adds paragraphs to freshly created reports, either all to one
-report (every append contends for the same stream) or round-robin over many reports:
+error or Ctrl-C. As anyone setting up a new service would, it signs in with the
+administrator's link the server prints on an empty database, and adds the drafter whose API
+token every request and WebSocket below carries. Each scenario adds paragraphs to freshly
+created reports, either all to one report (every append contends for the same stream) or
+round-robin over many reports:
 
 - over HTTP, by concurrent workers, each waiting for its response before the next command;
 - over the live WebSocket, one connection per report (several for the single report), each
@@ -16,6 +19,10 @@ the events it covers, so a scenario there ends when every connection has also re
 every event of its report, in order, with no gap. At the end of each scenario the report
 versions are read back over HTTP and must hold exactly the events appended.
 
+The server refuses (`rate_limited`) a WebSocket's commands once one has sent LIVE_BURST of
+them faster than LIVE_MESSAGES_PER_SECOND, and a refusal counts as an error here: keep the
+commands per connection under LIVE_BURST (it says so when they are not).
+
 It prints figures and asserts nothing about them: they depend on the machine, above all on
 how long its disk takes to fsync. It exits with 1 only if a check above failed.
 """
@@ -24,6 +31,8 @@ import argparse
 import asyncio
 import contextlib
 import json
+import math
+import os
 import re
 import signal
 import statistics
@@ -39,10 +48,15 @@ import httpx
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
+from client.api import Api
+from client.live import bearer
 from server.embedded_redis import EmbeddedRedis
+from server.live import LIVE_BURST, LIVE_MESSAGES_PER_SECOND
 from tests.processes import ServerProcess
 
-DRAFTER = "bench"
+DRAFTER = "Benchmark"
+# What `rapporteur serve` prints on a database without users.
+_ADMIN_LINK = re.compile(r"Sign in as the administrator \(this link works once\): (\S+)")
 # A report starts at version 2: ReportCreated, then the ChapterAdded the paragraphs go to.
 SETUP_EVENTS = 2
 PARAGRAPH = (
@@ -236,7 +250,7 @@ class LiveDrafter:
 
 
 async def _run_live(
-    server: ServerProcess, reports: list[Report], events: int, connections_per_report: int, window: int, in_flight: int
+    server: ServerProcess, token: str, reports: list[Report], events: int, connections_per_report: int, window: int, in_flight: int
 ) -> Outcome:
     connections = len(reports) * connections_per_report
     in_flight = min(in_flight, connections * window)
@@ -251,8 +265,8 @@ async def _run_live(
     async with contextlib.AsyncExitStack() as stack:
         for report in reports:
             for c in range(connections_per_report):
-                url = f"{server.ws_url}/api/reports/{report.id}/live?drafter={DRAFTER}"
-                socket = await stack.enter_async_context(connect(url, max_size=None))
+                url = f"{server.ws_url}/api/reports/{report.id}/live"
+                socket = await stack.enter_async_context(connect(url, additional_headers=bearer(token), max_size=None))
                 share = numbered[report.id][c::connections_per_report]
                 drafter = LiveDrafter(socket, report, share, window, permits, expected[report.id], outcome)
                 await drafter.start()
@@ -260,24 +274,24 @@ async def _run_live(
         started = time.perf_counter()
         await asyncio.gather(*(drafter.run() for drafter in drafters))
         outcome.seconds = time.perf_counter() - started
-    async with httpx.AsyncClient(base_url=server.url, headers={"X-Drafter": DRAFTER}) as http:
+    async with httpx.AsyncClient(base_url=server.url, headers=bearer(token)) as http:
         await _verify(http, outcome, expected)
     return outcome
 
 
-async def _run_all(server: ServerProcess, args: argparse.Namespace) -> list[Outcome]:
+async def _run_all(server: ServerProcess, token: str, args: argparse.Namespace) -> list[Outcome]:
     outcomes = []
     async with httpx.AsyncClient(
         base_url=server.url,
-        headers={"X-Drafter": DRAFTER},
+        headers=bearer(token),
         limits=httpx.Limits(max_connections=args.workers),
         timeout=60.0,
     ) as http:
         scenarios = [
             ("HTTP", 1, lambda reports: _run_http(http, reports, args.events, args.workers)),
             ("HTTP", args.reports, lambda reports: _run_http(http, reports, args.events, args.workers)),
-            ("WebSocket", 1, lambda reports: _run_live(server, reports, args.events, args.connections, args.window, args.in_flight)),
-            ("WebSocket", args.reports, lambda reports: _run_live(server, reports, args.events, 1, args.window, args.in_flight)),
+            ("WebSocket", 1, lambda reports: _run_live(server, token, reports, args.events, args.connections, args.window, args.in_flight)),
+            ("WebSocket", args.reports, lambda reports: _run_live(server, token, reports, args.events, 1, args.window, args.in_flight)),
         ]
         for path, count, run in scenarios:
             reports = await _new_reports(http, count, f"Benchmark ({path}, {count} reports)")
@@ -344,7 +358,7 @@ def _remember(signum: int, _frame: object) -> None:
     _signals.append(signum)
 
 
-async def _until_signal(server: ServerProcess, args: argparse.Namespace) -> list[Outcome]:
+async def _until_signal(server: ServerProcess, token: str, args: argparse.Namespace) -> list[Outcome]:
     """Run every scenario; Ctrl-C or SIGTERM cancels them and is remembered in `_signals`.
 
     The server shares the terminal's Ctrl-C, so requests in flight may fail because it has
@@ -356,7 +370,27 @@ async def _until_signal(server: ServerProcess, args: argparse.Namespace) -> list
         loop.add_signal_handler(signum, lambda signum=signum: (_signals.append(signum), task.cancel()))
     if _signals:
         raise KeyboardInterrupt
-    return await _run_all(server, args)
+    return await _run_all(server, token, args)
+
+
+def _printed(server: ServerProcess) -> str:
+    """What the running server has printed so far. Read at an offset: the log's file position
+    is shared with the child, which writes at it."""
+    assert server.process is not None and server.process.poll() is None
+    log = server._log.fileno()
+    return os.pread(log, os.fstat(log).st_size, 0).decode(errors="replace")
+
+
+def _drafter_token(server: ServerProcess) -> str:
+    """Sign in with the administrator's link the server printed on its empty database, add
+    the benchmark's drafter, and redeem their invite for an API token."""
+    found = _ADMIN_LINK.search(_printed(server))
+    if found is None:
+        raise RuntimeError(f"the server printed no administrator's link:\n{_printed(server)}")
+    admin, _ = Api.sign_in(found.group(1))
+    drafter, _ = Api.sign_in(admin.add_user(DRAFTER, "drafter")["url"])
+    assert drafter.token is not None
+    return drafter.token
 
 
 def _stop(server: ServerProcess, redis: EmbeddedRedis) -> str:
@@ -378,6 +412,14 @@ def main(argv: list[str] | None = None) -> int:
     if min(args.events, args.reports, args.workers, args.connections, args.window, args.in_flight) < 1:
         print("every number must be at least 1", file=sys.stderr)
         return 2
+    per_socket = math.ceil(args.events / args.connections)
+    if per_socket > LIVE_BURST:
+        print(
+            f"note: {per_socket} commands per WebSocket to the single report, more than the server lets one connection"
+            f" send in a burst ({LIVE_BURST}, then {LIVE_MESSAGES_PER_SECOND:.0f}/s): faster than that, some are"
+            " refused (rate_limited); raise --connections",
+            file=sys.stderr,
+        )
     signal.signal(signal.SIGTERM, _interrupt)
     with tempfile.TemporaryDirectory(prefix="rapporteur-bench-") as data_dir:
         redis = EmbeddedRedis(Path(data_dir) / "redis")
@@ -386,9 +428,10 @@ def main(argv: list[str] | None = None) -> int:
             redis.start()
             server.start()
             print(f"Rapporteur on {server.url}, Redis ({Path(redis.binary).name}, appendfsync always) in {redis.data_dir}")
+            token = _drafter_token(server)
             for signum in (signal.SIGINT, signal.SIGTERM):
                 signal.signal(signum, _remember)
-            outcomes = asyncio.run(_until_signal(server, args))
+            outcomes = asyncio.run(_until_signal(server, token, args))
         except BaseException as error:
             _stop(server, redis)
             if not (_signals or isinstance(error, KeyboardInterrupt)):
@@ -396,8 +439,8 @@ def main(argv: list[str] | None = None) -> int:
             print("\ninterrupted; the server and Redis are stopped", file=sys.stderr)
             return 130
         output = _stop(server, redis)
-    # Anything past the start-up banner is a warning or an error worth seeing.
-    said = [line for line in output.splitlines() if line and not line.startswith("Rapporteur on ")]
+    # Anything past the start-up banner and the administrator's link (used) is a warning or an error worth seeing.
+    said = [line for line in output.splitlines() if line and not line.startswith("Rapporteur on ") and not _ADMIN_LINK.match(line)]
     if said:
         print("\nserver output:", *said, sep="\n")
     print()

@@ -64,7 +64,9 @@ from server.snapshots import DEFAULT_EVERY, Snapshots, decode_snapshot
 from server.store import EventStore
 
 SEED = Path(__file__).resolve().parent.parent / "events" / "data" / "seed_fr.txt"
-DRAFTERS = ("secretariat", "rapporteur", "alice", "bruno", "chiara")
+# The secretariat and four drafters, recorded as the service records actors: by user id.
+DRAFTERS = tuple(str(uuid.uuid5(uuid.NAMESPACE_URL, f"rapporteur-bench:{name}")) for name in ("secretariat", "rapporteur", "alice", "bruno", "chiara"))
+SECRETARIAT = DRAFTERS[0]
 WORDS = (
     "la", "le", "les", "des", "Conférence", "Comité", "Groupe de travail", "a pris note", "du rapport",
     "recommandation", "délégations", "session", "a souligné", "l’importance", "de la coopération",
@@ -162,7 +164,7 @@ class Drafting:
 
     def events(self) -> Iterator[StoredEvent]:
         """The seed imported in one command, then bursts of typing, without end."""
-        yield from self._decided(import_draft(SEED.read_text(encoding="utf-8"), _new_id, "fr"), "secretariat")
+        yield from self._decided(import_draft(SEED.read_text(encoding="utf-8"), _new_id, "fr"), SECRETARIAT)
         while True:
             self.clock += timedelta(seconds=self.rng.randint(1, 90))
             if self.rng.random() < 0.03:

@@ -80,3 +80,24 @@ async def test_commands_sent_without_waiting_apply_in_the_order_they_were_made(s
         acks = await asyncio.wait_for(asyncio.gather(*futures), 30)
         assert [ack.version for ack in acks] == list(range(2, 52))
         assert [c.title for c in live.report.chapters] == [f"Chapitre {n}" for n in range(50)]
+
+
+async def test_a_token_that_signs_nobody_in_fails_at_once(server: ServerProcess, new_report: str) -> None:
+    """Reconnecting cannot help a token the server does not know: no retrying for ever."""
+    with pytest.raises(CommandRefused) as refused:
+        await asyncio.wait_for(LiveReport(server.url, new_report, "not-a-token").__aenter__(), 10)
+    assert refused.value.code == "unauthenticated"
+
+
+async def test_a_viewers_command_is_refused_and_they_go_on_following_the_report(
+    server: ServerProcess, api: Api, people: People, new_report: str
+) -> None:
+    async with LiveReport(server.url, new_report, people.token("viewer-vera", role="viewer")) as live:
+        with pytest.raises(CommandRefused) as refused:
+            await live.submit({"type": "AddChapter", "title": "Introduction"})
+        assert refused.value.code == "forbidden"
+
+        version = api.submit(new_report, {"type": "AddChapter", "title": "Introduction"})["version"]
+        await live.wait_for_version(version)
+        assert [c.title for c in live.report.chapters] == ["Introduction"]
+        assert live.reconnects == 0 and live.unacknowledged == 0

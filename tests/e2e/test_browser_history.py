@@ -3,7 +3,8 @@ shows the report at any version exactly as the server folds it (dragged, typed, 
 the first version to the last), outlines each change in its author's colour, colours the past
 by author too, follows new events and returns to the live report; the history panel lists
 the events newest first with the server's summaries, a page at a time, filtered by drafter
-and, in one click on a paragraph, by paragraph.
+and, in one click on a paragraph, by paragraph. Drafters are user ids in the events and shown
+by their display names everywhere; an actor from before accounts is shown as it was recorded.
 """
 
 import uuid
@@ -11,10 +12,16 @@ from dataclasses import dataclass
 
 import httpx
 import pytest
+import redis.asyncio as aioredis
 from playwright.sync_api import expect
 
 from client.api import Api
-from tests.e2e.browser import Editor, browser, editors  # noqa: F401 (fixtures)
+from events.access import Actor
+from events.commands import RetitleReport
+from server.service import ReportService
+from server.store import EventStore
+from tests.conftest import People, run_apart
+from tests.e2e.browser import Editor, browser, editors, person, user_id  # noqa: F401 (fixtures)
 from tests.processes import ServerProcess
 
 pytestmark = pytest.mark.timeout(30)
@@ -35,8 +42,8 @@ class Story:
 
 
 @pytest.fixture
-def story(server: ServerProcess) -> Story:
-    alice, bruno, chiara = (Api(server.url, name) for name in ("alice", "bruno", "chiara"))
+def story(server: ServerProcess, people: People) -> Story:
+    alice, bruno, chiara = (person(people, server, name) for name in ("Alice Martin", "Bruno Costa", "Chiara Rossi"))
     report_id = alice.create_report("Projet de rapport")  # 1
     chapter, opening, statements = new_id(), new_id(), new_id()
     alice.submit(report_id, {"type": "AddChapter", "chapter_id": chapter, "title": "Organisation de la réunion"})  # 2
@@ -76,7 +83,7 @@ def open_slider(editor: Editor) -> None:
 def test_the_time_slider_shows_each_version_exactly_as_the_server_folds_it(
     editors, api: Api, story: Story
 ) -> None:
-    dora = editors("dora").open(story.report_id)
+    dora = editors("Dora Weiss").open(story.report_id)
     page = dora.page
     open_slider(dora)
     expect(page.locator(".timeline-total")).to_have_text(f" of {story.latest}")
@@ -89,9 +96,9 @@ def test_the_time_slider_shows_each_version_exactly_as_the_server_folds_it(
 
     page.locator(".timeline-range").fill("5")  # dragged to the middle
     shows(5)
-    expect(page.locator(f".replay-paragraph.changed[data-id='{story.opening}'] .change-tag")).to_have_text("bruno")
+    expect(page.locator(f".replay-paragraph.changed[data-id='{story.opening}'] .change-tag")).to_have_text("Bruno Costa")
     expect(page.locator(".replay-paragraph.changed")).to_have_count(1)
-    expect(page.locator(".timeline-actor")).to_have_text("bruno")
+    expect(page.locator(".timeline-actor")).to_have_text("Bruno Costa")
     expect(page.locator(".replay-paragraph.changed .inserted")).to_have_text(" le 12 octobre 2021")
 
     page.locator(".timeline-version").fill("3")  # typed
@@ -112,7 +119,7 @@ def test_the_time_slider_shows_each_version_exactly_as_the_server_folds_it(
     for version in (9, 8, 7, 6):
         page.click(".timeline-back")
         shows(version)
-    expect(page.locator(f".replay-paragraph.changed[data-id='{story.statements}'] .change-tag")).to_have_text("chiara")
+    expect(page.locator(f".replay-paragraph.changed[data-id='{story.statements}'] .change-tag")).to_have_text("Chiara Rossi")
 
     track = page.locator(".timeline-range").bounding_box()  # a real drag, right to left
     middle = track["y"] + track["height"] / 2
@@ -132,9 +139,9 @@ def test_the_time_slider_shows_each_version_exactly_as_the_server_folds_it(
 
 
 def test_the_slider_colours_the_past_by_author_and_follows_new_events(
-    editors, server: ServerProcess, story: Story
+    editors, server: ServerProcess, people: People, story: Story
 ) -> None:
-    dora = editors("dora").open(story.report_id)
+    dora = editors("Dora Weiss").open(story.report_id)
     page = dora.page
     open_slider(dora)
     page.locator(".timeline-range").fill("7")
@@ -148,13 +155,15 @@ def test_the_slider_colours_the_past_by_author_and_follows_new_events(
     assert "".join(text for text, _, _ in runs) == "Cette réunion a été ouverte le 12 octobre 2021."
     assert all(background != "rgba(0, 0, 0, 0)" for _, _, background in runs)
     by_colour = {colour: text for text, colour, _ in runs}
-    assert len(by_colour) == 2  # alice's words and bruno's
-    expect(page.locator(".legend li")).to_have_text(["alice", "bruno", "chiara"])
+    assert len(by_colour) == 2  # Alice's words and Bruno's
+    expect(page.locator(".legend li")).to_have_text(["Alice Martin", "Bruno Costa", "Chiara Rossi"])
+    names = {text: title for text, title in opening.locator(".author").evaluate_all("spans => spans.map(s => [s.textContent, s.title])")}
+    assert names[" le 12 octobre 2021"] == "Bruno Costa"
 
     page.click(".timeline-first")  # the legend follows the version shown
     expect(page.locator(".legend li")).to_have_count(0)
 
-    Api(server.url, "bruno").submit(story.report_id, {"type": "ReplaceParagraphText", "paragraph_id": story.statements, "text": "Aucune déclaration."})
+    person(people, server, "Bruno Costa").submit(story.report_id, {"type": "ReplaceParagraphText", "paragraph_id": story.statements, "text": "Aucune déclaration."})
     expect(page.locator(".timeline-total")).to_have_text(f" of {story.latest + 1}")
     page.click(".timeline-last")
     assert shown_paragraphs(dora, story.latest + 1)[1] == (story.statements, "Aucune déclaration.")
@@ -163,19 +172,21 @@ def test_the_slider_colours_the_past_by_author_and_follows_new_events(
 
 
 def test_the_history_panel_lists_events_newest_first_filtered_by_drafter_and_paragraph(
-    editors, api: Api, server: ServerProcess, story: Story
+    editors, api: Api, server: ServerProcess, people: People, story: Story
 ) -> None:
     # Many more edits to another paragraph, so that the opening paragraph's events lie far back.
-    bruno = Api(server.url, "bruno")
+    bruno = person(people, server, "Bruno Costa")
     for revision in range(1, 41):
         bruno.submit(story.report_id, {"type": "EditParagraphText", "paragraph_id": story.statements, "base_revision": revision, "ops": ["·"]})
     latest = story.latest + 40
-    response = httpx.get(f"{server.url}/api/reports/{story.report_id}/history", params={"limit": 1000})
+    response = httpx.get(
+        f"{server.url}/api/reports/{story.report_id}/history", params={"limit": 1000}, headers=people.headers("alice")
+    )
     summaries = {entry["event"]["version"]: entry["summary"] for entry in response.json()["events"]}
     events = {event.version: event for event in api.events(story.report_id)}
     assert sorted(summaries) == list(range(1, latest + 1))
 
-    dora = editors("dora").open(story.report_id)
+    dora = editors("Dora Weiss").open(story.report_id)
     page = dora.page
     entries = page.locator(".history-list .history-entry")
 
@@ -186,7 +197,7 @@ def test_the_history_panel_lists_events_newest_first_filtered_by_drafter_and_par
     assert listed() == list(range(latest, latest - 25, -1))
     first = entries.first
     expect(first.locator(".history-summary")).to_have_text(summaries[latest])
-    expect(first.locator(".history-actor-name")).to_have_text("bruno")
+    expect(first.locator(".history-actor-name")).to_have_text("Bruno Costa")
     page.click(".history-more")
     expect(entries).to_have_count(latest)
     assert listed() == list(range(latest, 0, -1))
@@ -194,9 +205,11 @@ def test_the_history_panel_lists_events_newest_first_filtered_by_drafter_and_par
     assert texts == [summaries[version] for version in range(latest, 0, -1)]
     expect(page.locator(".history-more")).to_be_hidden()
 
-    page.select_option(".history-actor", "chiara")
+    chiara = user_id(people, "Chiara Rossi")
+    page.select_option(".history-actor", label="Chiara Rossi")
+    expect(page.locator(".history-actor")).to_have_value(chiara)
     expect(entries).to_have_count(3)
-    assert listed() == [v for v in range(latest, 0, -1) if events[v].actor == "chiara"]
+    assert listed() == [v for v in range(latest, 0, -1) if events[v].actor == chiara]
 
     page.select_option(".history-actor", "")
     dora.paragraph(story.opening).hover()
@@ -214,4 +227,56 @@ def test_the_history_panel_lists_events_newest_first_filtered_by_drafter_and_par
 
     api.submit(story.report_id, {"type": "ReplaceParagraphText", "paragraph_id": story.opening, "text": "La séance est ouverte."})
     expect(entries.first).to_have_attribute("data-version", str(latest + 1))
-    expect(entries.first.locator(".history-actor-name")).to_have_text("alice")
+    expect(entries.first.locator(".history-actor-name")).to_have_text("alice")  # the `api` fixture's user
+
+
+OLD_ACTOR = "Secrétariat (avant les comptes)"
+
+
+async def _as_before_accounts(redis_url: str, report_id: str, title: str) -> None:
+    """Append an event whose actor is a bare name, as events were recorded before accounts
+    (the service itself, on the test Redis: no request can choose its actor any more)."""
+    client = aioredis.Redis.from_url(redis_url)
+    try:
+        await ReportService(EventStore(client)).handle_all(
+            report_id, str(uuid.uuid4()), [RetitleReport(title=title)], Actor(id=OLD_ACTOR, role="chair")
+        )
+    finally:
+        await client.aclose()
+
+
+def test_every_event_in_the_history_names_its_drafter(
+    editors, api: Api, server: ServerProcess, people: People, story: Story
+) -> None:
+    run_apart(_as_before_accounts(people.redis_url, story.report_id, "Projet de rapport révisé"))
+    events = {event.version: event for event in api.events(story.report_id)}
+    names = api.names()
+    assert {event.actor for event in events.values()} == {
+        user_id(people, "Alice Martin"), user_id(people, "Bruno Costa"), user_id(people, "Chiara Rossi"), OLD_ACTOR
+    }
+
+    dora = editors("Dora Weiss").open(story.report_id)
+    page = dora.page
+    entries = page.locator(".history-list .history-entry")
+    expect(entries).to_have_count(len(events))
+    shown = entries.evaluate_all(
+        "items => items.map(i => [Number(i.dataset.version), i.querySelector('.history-actor-name').textContent])"
+    )
+    assert shown == [[v, names.get(events[v].actor, events[v].actor)] for v in sorted(events, reverse=True)]
+    assert shown[0][1] == OLD_ACTOR and {name for _, name in shown} == {"Alice Martin", "Bruno Costa", "Chiara Rossi", OLD_ACTOR}
+    options = page.locator(".history-actor option").evaluate_all("os => os.map(o => [o.value, o.textContent])")
+    assert dict(options) == {
+        "": "All drafters",
+        user_id(people, "Alice Martin"): "Alice Martin",
+        user_id(people, "Bruno Costa"): "Bruno Costa",
+        user_id(people, "Chiara Rossi"): "Chiara Rossi",
+        user_id(people, "Dora Weiss"): "Dora Weiss",
+        OLD_ACTOR: OLD_ACTOR,
+    }
+
+    open_slider(dora)
+    for version in sorted(events, reverse=True):
+        page.locator(".timeline-version").fill(str(version))
+        page.locator(".timeline-version").press("Enter")
+        page.wait_for_selector(f".replay-document[data-version='{version}']")
+        expect(page.locator(".timeline-actor")).to_have_text(names.get(events[version].actor, events[version].actor))

@@ -4,12 +4,15 @@ import asyncio
 
 import pytest
 
+from events.access import Actor
 from events.commands import AddChapter, CommandEnvelope, CreateReport
 from server import fanout as fanout_module
 from server.fanout import Fanout, Subscription
 from server.service import ReportService
 from server.store import EventStore
 from tests.conftest import new_id
+
+ALICE = Actor(id="alice", role="drafter")
 
 
 async def _versions_until(subscription: Subscription, last: int) -> list[int]:
@@ -29,13 +32,13 @@ async def fanout(redis_url: str, store: EventStore):
 
 async def _add_chapters(service: ReportService, report_id: str, count: int) -> None:
     for n in range(count):
-        await service.handle(report_id, CommandEnvelope(command_id=new_id(), command=AddChapter(title=f"{n}")), "alice")
+        await service.handle(report_id, CommandEnvelope(command_id=new_id(), command=AddChapter(title=f"{n}")), ALICE)
 
 
 async def test_a_listener_gets_history_then_live_events(fanout: Fanout, store: EventStore) -> None:
     service = ReportService(store)
     report_id = new_id()
-    await service.handle(report_id, CommandEnvelope(command_id=new_id(), command=CreateReport(title="R")), "alice")
+    await service.handle(report_id, CommandEnvelope(command_id=new_id(), command=CreateReport(title="R")), ALICE)
     await _add_chapters(service, report_id, 4)
     with await fanout.subscribe(report_id, after=2) as subscription:
         assert await _versions_until(subscription, 5) == [3, 4, 5]
@@ -49,7 +52,7 @@ async def test_a_slow_listener_that_overflows_still_gets_every_event_once(
     monkeypatch.setattr(fanout_module, "QUEUE_BATCHES", 2)
     service = ReportService(store)
     report_id = new_id()
-    await service.handle(report_id, CommandEnvelope(command_id=new_id(), command=CreateReport(title="R")), "alice")
+    await service.handle(report_id, CommandEnvelope(command_id=new_id(), command=CreateReport(title="R")), ALICE)
     with await fanout.subscribe(report_id, after=1) as slow, await fanout.subscribe(report_id, after=1) as fast:
         fast_versions = asyncio.create_task(_versions_until(fast, 101))
         await _add_chapters(service, report_id, 100)
@@ -62,7 +65,7 @@ async def test_listeners_joining_at_different_versions_each_get_their_own_gaples
 ) -> None:
     service = ReportService(store)
     report_id = new_id()
-    await service.handle(report_id, CommandEnvelope(command_id=new_id(), command=CreateReport(title="R")), "alice")
+    await service.handle(report_id, CommandEnvelope(command_id=new_id(), command=CreateReport(title="R")), ALICE)
     writer = asyncio.create_task(_add_chapters(service, report_id, 60))
     joined = []
     for after in (1, 5, 20):
@@ -80,7 +83,7 @@ async def test_an_idle_reader_still_delivers_at_once(
     """Idle longer than the client's default 5 s socket timeout: no reconnect, no delay."""
     service = ReportService(store)
     report_id = new_id()
-    await service.handle(report_id, CommandEnvelope(command_id=new_id(), command=CreateReport(title="R")), "alice")
+    await service.handle(report_id, CommandEnvelope(command_id=new_id(), command=CreateReport(title="R")), ALICE)
     with await fanout.subscribe(report_id, after=1) as subscription:
         await asyncio.sleep(6)
         await _add_chapters(service, report_id, 1)

@@ -1,26 +1,69 @@
 """The single write path, against a real redis-server."""
 
-from events.commands import AddChapter, AddParagraph, CommandEnvelope, CreateReport, ReplaceParagraphText
+from collections.abc import Callable
+
+import pytest
+
+from events.access import Actor, Role
+from events.commands import (
+    AddChapter,
+    AddParagraph,
+    AdoptChapter,
+    Command,
+    CommandEnvelope,
+    CreateReport,
+    ReplaceParagraphText,
+)
 from events.errors import DomainError
 from server.service import ReportService
 from server.store import EventStore
 from tests.conftest import new_id
 
-import pytest
+
+def _as(user_id: str, role: Role = "chair") -> Actor:
+    """A signed-in user, as the server hands it to the service; the store alone never
+    checks that the id belongs to an account."""
+    return Actor(id=user_id, role=role)
 
 
 async def _created(service: ReportService) -> str:
     report_id = new_id()
-    await service.handle(report_id, CommandEnvelope(command_id=new_id(), command=CreateReport(title="R")), "chair")
+    await service.handle(report_id, CommandEnvelope(command_id=new_id(), command=CreateReport(title="R")), _as("chair"))
     return report_id
 
 
 async def test_the_actor_is_the_authenticated_drafter(store: EventStore) -> None:
     service = ReportService(store)
     report_id = await _created(service)
-    result = await service.handle(report_id, CommandEnvelope(command_id="c", command=AddChapter(title="I")), "alice")
+    result = await service.handle(report_id, CommandEnvelope(command_id="c", command=AddChapter(title="I")), _as("alice", "drafter"))
     assert [e.actor for e in result.events] == ["alice"]
     assert (await store.read(report_id))[-1].actor == "alice"
+
+
+@pytest.mark.parametrize(
+    ("role", "command_of"),
+    [
+        pytest.param("viewer", lambda chapter_id: AddChapter(title="II"), id="viewer-edits"),
+        pytest.param("viewer", lambda chapter_id: AdoptChapter(chapter_id=chapter_id), id="viewer-adopts"),
+        pytest.param("drafter", lambda chapter_id: AdoptChapter(chapter_id=chapter_id), id="drafter-adopts"),
+    ],
+)
+async def test_a_command_beyond_the_actors_role_is_forbidden_and_appends_nothing(
+    store: EventStore, role: Role, command_of: Callable[[str], Command]
+) -> None:
+    service = ReportService(store)
+    report_id = await _created(service)
+    chapter_id = new_id()
+    await service.handle(report_id, CommandEnvelope(command_id=new_id(), command=AddChapter(chapter_id=chapter_id, title="I")), _as("chair"))
+    envelope = CommandEnvelope(command_id="refused", command=command_of(chapter_id))
+
+    with pytest.raises(DomainError) as refused:
+        await service.handle(report_id, envelope, _as("someone", role))
+
+    assert refused.value.code == "forbidden" and refused.value.message
+    assert await store.version(report_id) == 2
+    assert await store.applied(report_id, "refused") is None
+    assert (await service.handle(report_id, envelope, _as("chair"))).version == 3, "the chair may"
 
 
 async def test_a_retry_returns_the_original_result_even_when_it_would_now_be_refused(store: EventStore) -> None:
@@ -28,19 +71,37 @@ async def test_a_retry_returns_the_original_result_even_when_it_would_now_be_ref
     report_id = await _created(service)
     chapter_id = new_id()
     envelope = CommandEnvelope(command_id="add", expected_version=1, command=AddChapter(chapter_id=chapter_id, title="I"))
-    first = await service.handle(report_id, envelope, "alice")
-    again = await service.handle(report_id, envelope, "alice")
+    first = await service.handle(report_id, envelope, _as("alice"))
+    again = await service.handle(report_id, envelope, _as("alice"))
     assert again == first
+    assert await store.version(report_id) == 2
+
+
+async def test_a_retry_after_the_role_was_lowered_returns_the_original_result(store: EventStore) -> None:
+    """A drafter's client resends an unacknowledged command after a drop; if the drafter was
+    made a viewer meanwhile, the command that did apply is still acknowledged, once. Someone
+    else retrying that command id is refused."""
+    service = ReportService(store)
+    report_id = await _created(service)
+    envelope = CommandEnvelope(command_id="sent-before-demotion", command=AddChapter(title="I"))
+    first = await service.handle(report_id, envelope, _as("dana", "drafter"))
+
+    again = await service.handle(report_id, envelope, _as("dana", "viewer"))
+    with pytest.raises(DomainError) as refused:
+        await service.handle(report_id, envelope, _as("mallory", "viewer"))
+
+    assert again == first
+    assert refused.value.code == "forbidden"
     assert await store.version(report_id) == 2
 
 
 async def test_a_pinned_stale_version_is_a_conflict_and_appends_nothing(store: EventStore) -> None:
     service = ReportService(store)
     report_id = await _created(service)
-    await service.handle(report_id, CommandEnvelope(command_id="a", command=AddChapter(title="I")), "alice")
+    await service.handle(report_id, CommandEnvelope(command_id="a", command=AddChapter(title="I")), _as("alice"))
     stale = CommandEnvelope(command_id="b", expected_version=1, command=AddChapter(title="II"))
     with pytest.raises(DomainError) as refused:
-        await service.handle(report_id, stale, "bob")
+        await service.handle(report_id, stale, _as("bob"))
     assert refused.value.code == "version_conflict"
     assert await store.version(report_id) == 2
 
@@ -50,15 +111,15 @@ async def test_another_process_appending_meanwhile_is_seen_before_deciding(store
     first, second = ReportService(store), ReportService(store)
     report_id = await _created(first)
     chapter_id = new_id()
-    await first.handle(report_id, CommandEnvelope(command_id="c", command=AddChapter(chapter_id=chapter_id, title="I")), "a")
+    await first.handle(report_id, CommandEnvelope(command_id="c", command=AddChapter(chapter_id=chapter_id, title="I")), _as("a"))
     paragraph_id = new_id()
     await second.handle(
         report_id,
         CommandEnvelope(command_id="p", command=AddParagraph(paragraph_id=paragraph_id, chapter_id=chapter_id, text="1")),
-        "b",
+        _as("b"),
     )
     result = await first.handle(
-        report_id, CommandEnvelope(command_id="r", command=ReplaceParagraphText(paragraph_id=paragraph_id, text="2")), "a"
+        report_id, CommandEnvelope(command_id="r", command=ReplaceParagraphText(paragraph_id=paragraph_id, text="2")), _as("a")
     )
     assert result.version == 4
     version, report = await second.report(report_id)
@@ -68,7 +129,7 @@ async def test_another_process_appending_meanwhile_is_seen_before_deciding(store
 async def test_the_report_at_a_past_version(store: EventStore) -> None:
     service = ReportService(store)
     report_id = await _created(service)
-    await service.handle(report_id, CommandEnvelope(command_id="c", command=AddChapter(title="I")), "a")
+    await service.handle(report_id, CommandEnvelope(command_id="c", command=AddChapter(title="I")), _as("a"))
     version, report = await service.report(report_id, at=1)
     assert version == 1 and report.chapters == ()
     with pytest.raises(DomainError) as missing:

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import redis.asyncio as aioredis
 
+from events.access import Actor
 from events.commands import AddParagraph, CommandEnvelope, EditParagraphText, ReplaceParagraphText
 from events.evolve import replay
 from events.importer import import_draft
@@ -27,14 +28,15 @@ from tests.conftest import new_id
 
 SEED = (Path(__file__).parent.parent / "events" / "data" / "seed_fr.txt").read_text(encoding="utf-8")
 EVERY = 10
-DRAFTERS = ("alice", "bruno", "chiara")
+DRAFTERS = tuple(Actor(id=name, role="drafter") for name in ("alice", "bruno", "chiara"))
+SECRETARIAT = Actor(id="secretariat", role="chair")
 WORDS = ("la Conférence", "a pris note", "du rapport", "[…]", "« onzième »", "délégations")
 
 
 async def _drafted(service: ReportService, rng: random.Random, commands: int = 120) -> str:
     """A report imported from the seed, then edited by `commands` commands of three drafters."""
     report_id = new_id()
-    await service.handle_all(report_id, f"import-{report_id}", import_draft(SEED, new_id, "fr"), "secretariat", expected_version=0)
+    await service.handle_all(report_id, f"import-{report_id}", import_draft(SEED, new_id, "fr"), SECRETARIAT, expected_version=0)
     for _ in range(commands):
         _, report = await service.report(report_id)
         paragraph = rng.choice([p for p in report.all_paragraphs() if LIST_MARK not in p.text])
@@ -111,7 +113,7 @@ async def test_one_append_that_crosses_several_multiples_stores_a_snapshot_at_ea
 ) -> None:
     report_id = new_id()
     service = ReportService(store, snapshot_every=EVERY)
-    result = await service.handle_all(report_id, "import", import_draft(SEED, new_id, "fr"), "secretariat", expected_version=0)
+    result = await service.handle_all(report_id, "import", import_draft(SEED, new_id, "fr"), SECRETARIAT, expected_version=0)
     assert result.version > 3 * EVERY
     assert await _snapshot_versions(redis, report_id) == list(range(EVERY, result.version + 1, EVERY))
 
@@ -209,7 +211,7 @@ async def test_a_snapshot_that_cannot_be_stored_never_fails_the_command(
     monkeypatch.setattr(aioredis.client.Pipeline, "execute", refused)
     report_id = new_id()
     with caplog.at_level(logging.WARNING, logger="server.snapshots"):
-        result = await service.handle_all(report_id, "import", import_draft(SEED, new_id, "fr"), "secretariat", expected_version=0)
+        result = await service.handle_all(report_id, "import", import_draft(SEED, new_id, "fr"), SECRETARIAT, expected_version=0)
     monkeypatch.undo()
     assert "not stored" in caplog.text
     assert await _snapshot_versions(redis, report_id) == []

@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 
 import redis.asyncio as aioredis
 
+from events.access import Actor
 from events.catalogue import ChapterAdded, ReportCreated
 from events.commands import AddChapter, CommandEnvelope, CreateReport
 from events.envelope import StoredEvent
@@ -64,14 +65,14 @@ async def test_twenty_concurrent_appenders_leave_a_contiguous_log(redis_url: str
     report_id = new_id()
     clients = [aioredis.Redis.from_url(redis_url) for _ in range(20)]
     services = [ReportService(EventStore(client)) for client in clients]
-    await services[0].handle(report_id, CommandEnvelope(command_id="create", command=CreateReport(title="R")), "chair")
+    await services[0].handle(report_id, CommandEnvelope(command_id="create", command=CreateReport(title="R")), Actor(id="chair", role="chair"))
 
     async def appender(index: int) -> list[tuple[str, int]]:
         acknowledged = []
         for n in range(10):
             command_id = f"w{index}-{n}"
             envelope = CommandEnvelope(command_id=command_id, command=AddChapter(title=f"{index}/{n}"))
-            result = await services[index].handle(report_id, envelope, f"drafter{index}")
+            result = await services[index].handle(report_id, envelope, Actor(id=f"drafter{index}", role="drafter"))
             acknowledged.append((command_id, result.version))
         return acknowledged
 

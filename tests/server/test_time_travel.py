@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from events.access import Actor
 from events.commands import AddChapter, Command, CommandEnvelope, CreateReport, ReplaceParagraphText
 from events.errors import DomainError
 from events.evolve import replay
@@ -21,13 +22,14 @@ from events.importer import import_draft
 from events.model import LIST_MARK
 from server.service import ReportService
 from server.store import EventStore
-from tests.conftest import new_id
+from tests.conftest import People, new_id
 from tests.processes import ServerProcess
 
 SEED = (Path(__file__).parent.parent / "events" / "data" / "seed_fr.txt").read_text(encoding="utf-8")
 OPENING = datetime(2021, 10, 12, 10, 0, tzinfo=UTC)
 TIME_ENDPOINTS = ("", "/text", "/render", "/placeholders", "/checks")
 ADD_CHAPTER = {"command": {"type": "AddChapter", "title": "I"}}
+ALICE = Actor(id="alice", role="chair")
 
 
 class Clock:
@@ -44,7 +46,7 @@ class Clock:
 
 
 async def _command(service: ReportService, report_id: str, command: Command) -> int:
-    result = await service.handle(report_id, CommandEnvelope(command_id=new_id(), command=command), "alice")
+    result = await service.handle(report_id, CommandEnvelope(command_id=new_id(), command=command), ALICE)
     return result.version
 
 
@@ -52,7 +54,7 @@ async def test_the_report_at_a_time_is_its_last_version_appended_by_then(store: 
     clock = Clock(OPENING)
     service = ReportService(store, clock=clock)
     report_id = new_id()
-    imported = await service.handle_all(report_id, "import", import_draft(SEED, new_id, "fr"), "alice")  # 1…, at 10:00
+    imported = await service.handle_all(report_id, "import", import_draft(SEED, new_id, "fr"), ALICE)  # 1…, at 10:00
     clock.advance(minutes=5)
     added = await _command(service, report_id, AddChapter(title="Annexe"))  # at 10:05
     clock.advance(minutes=5)
@@ -125,8 +127,8 @@ async def test_at_time_is_found_in_logarithmic_round_trips(
 
 
 @pytest.fixture
-def http(server: ServerProcess) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=server.url, headers={"X-Drafter": "alice"}, timeout=30) as client:
+def http(server: ServerProcess, people: People) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=server.url, headers=people.headers("alice"), timeout=30) as client:
         yield client
 
 
