@@ -9,6 +9,7 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route, WebSocketRoute
+from starlette.types import ASGIApp
 from starlette.websockets import WebSocket
 
 from events.commands import CommandEnvelope, CreateReport
@@ -138,7 +139,7 @@ async def live(websocket: WebSocket) -> None:
 
 def create_app(
     redis_url: str, *, public_url: str | None = None, allowed_origins: tuple[str, ...] = (), admin_link: bool = False
-) -> Starlette:
+) -> ASGIApp:
     """The application. `public_url`: where people reach it, for the administrator's sign-in
     link, printed when the database has no user yet (or when `admin_link` asks for a new
     one). `allowed_origins`: other sites whose pages may use a browser's session here."""
@@ -171,7 +172,7 @@ def create_app(
             await app.state.fanout.stop()
             await redis.aclose()
 
-    return Starlette(
+    app = Starlette(
         routes=[
             *account_views.routes,
             *views.routes,
@@ -186,6 +187,8 @@ def create_app(
             WebSocketRoute("/api/reports/{report_id}/live", live),
             *static.routes,
         ],
-        middleware=[Middleware(static.SecurityHeaders), Middleware(RequireSignIn)],
+        middleware=[Middleware(RequireSignIn)],
         lifespan=lifespan,
     )
+    # Outside Starlette's own error handler, so that even a 500 carries the headers.
+    return static.SecurityHeaders(app)

@@ -13,6 +13,7 @@ connection are served one after another, in the order they were asked for.
 
 import asyncio
 import contextlib
+import time
 import logging
 import uuid
 
@@ -37,7 +38,7 @@ from server.fanout import Fanout, Subscription
 from server.limits import RateLimit
 from server.presence import Presence
 from server.service import ReportService
-from server.wire import command_id_of, parse
+from server.wire import UNREADABLE, command_id_of, parse
 
 log = logging.getLogger(__name__)
 _encode = msgspec.json.Encoder().encode
@@ -61,6 +62,8 @@ CLOSE_FLOODING = 1008
 LIVE_MESSAGES_PER_SECOND = 500.0
 LIVE_BURST = 1_000
 MAX_REFUSED_IN_A_ROW = 200
+# Refusals count as "in a row" until the client sends nothing refused for this long.
+FLOOD_PAUSE_SECONDS = 1.0
 CLOSE_INTERNAL_ERROR = 1011
 # A refused replay's request_id is named in the error only if it could be a valid one.
 MAX_REQUEST_ID = 128
@@ -84,6 +87,7 @@ class LiveConnection:
         self.signed_in = signed_in
         self._rate = RateLimit(LIVE_MESSAGES_PER_SECOND, LIVE_BURST)
         self._refused_in_a_row = 0
+        self._last_refused = float("-inf")
         self.connection_id = str(uuid.uuid4())
         self._send_lock = asyncio.Lock()
         self._sent_version = 0
@@ -160,6 +164,7 @@ class LiveConnection:
             raw = message.get("bytes") or (message.get("text") or "").encode()
             if not self._rate.allow():
                 self._refused_in_a_row += 1
+                self._last_refused = time.monotonic()
                 if self._refused_in_a_row > MAX_REFUSED_IN_A_ROW:
                     await self.websocket.close(code=CLOSE_FLOODING, reason="rate_limited")
                     return
@@ -167,7 +172,8 @@ class LiveConnection:
                 async with self._send_lock:
                     await self._send(_error_message(raw, error))
                 continue
-            self._refused_in_a_row = 0
+            if time.monotonic() - self._last_refused >= FLOOD_PAUSE_SECONDS:
+                self._refused_in_a_row = 0  # the client slowed down: forgiven
             try:
                 actor = await self.signed_in.actor()
             except DomainError as error:
@@ -243,7 +249,7 @@ def _error_message(raw: bytes, error: DomainError) -> bytes:
     """The `error` for a message refused: naming its command, or the replay it asked for."""
     try:
         message = msgspec.json.decode(raw)
-    except msgspec.DecodeError:
+    except UNREADABLE:
         message = None
     if isinstance(message, dict) and message.get("type") == "replay":
         request_id = message.get("request_id")

@@ -162,7 +162,10 @@ class ReportService:
                         raise DomainError(
                             "version_conflict", f"the report is at version {version}, not {expected}"
                         )
-                    payloads = decide_all(report, report_id, commands, self.new_id, actor.id)
+                    if len(commands) > 1:  # an import: seconds for a long one, so off the event loop
+                        payloads = await asyncio.to_thread(decide_all, report, report_id, commands, self.new_id, actor.id)
+                    else:
+                        payloads = decide_all(report, report_id, commands, self.new_id, actor.id)
                 except DomainError:
                     prior = await self._already_applied(report_id, command_id)
                     if prior is not None:

@@ -37,7 +37,9 @@ CONTENT_SECURITY_POLICY = "; ".join(
 SECURITY_HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
+    # Our own pages need their origin sent (a form posted under "no-referrer" says
+    # `Origin: null`, and sign-in refuses that); no other site learns our addresses.
+    "Referrer-Policy": "same-origin",
     # No build step means no hashed file names: the browser revalidates (ETag) on each load.
     "Cache-Control": "no-cache",
 }

@@ -4,6 +4,9 @@ Each endpoint is one call into the pure domain (events.render, events.placeholde
 events.checks, events.importer) around the same service the commands use.
 """
 
+import asyncio
+import base64
+import hashlib
 from collections.abc import Callable
 
 from starlette.requests import Request
@@ -18,13 +21,15 @@ from events.model import Report
 from events.placeholders import numbered_placeholders
 from events.protocol import PlaceholderView
 from events.render.docx import render_docx
-from events.render.html import render_html
+from events.render.html import STYLE, render_html
 from events.render.markdown import render_markdown
 from events.render.text import render_text
 from server.auth import actor_of
 from server.http import JSON, asked_report, handles_domain_errors, read_body, service_of
 
 MAX_DRAFT_BYTES = 5 * 1024 * 1024
+# Ten times a long report: beyond, parsing and deciding would take seconds of CPU.
+MAX_DRAFT_LINES = 20_000
 LANGUAGES = ("fr", "en")
 
 # format -> (renderer, media type, file extension)
@@ -36,6 +41,15 @@ FORMATS: dict[str, tuple[Callable[[Report], str | bytes], str, str]] = {
 }
 
 
+# The HTML export carries its own stylesheet inline: allowed by its hash, and nothing else
+# (no script at all), whatever a paragraph holds.
+_EXPORT_STYLE = base64.b64encode(hashlib.sha256(f"\n{STYLE}".encode()).digest()).decode()
+EXPORT_POLICY = (
+    f"default-src 'none'; style-src 'sha256-{_EXPORT_STYLE}'; img-src data:; "
+    "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
+
+
 @handles_domain_errors
 async def render(request: Request) -> Response:
     name = request.query_params.get("format", "txt")
@@ -45,7 +59,10 @@ async def render(request: Request) -> Response:
     version, report = await asked_report(request)
     body = renderer(report)
     filename = f"report-{report.id[:8]}-v{version}.{extension}"
-    return Response(body, media_type=media_type, headers={"Content-Disposition": f'inline; filename="{filename}"'})
+    headers = {"Content-Disposition": f'inline; filename="{filename}"'}
+    if name == "html":
+        headers["Content-Security-Policy"] = EXPORT_POLICY
+    return Response(body, media_type=media_type, headers=headers)
 
 
 @handles_domain_errors
@@ -81,7 +98,10 @@ async def import_report(request: Request) -> Response:
         text = (await read_body(request, MAX_DRAFT_BYTES)).decode("utf-8")
     except UnicodeDecodeError as error:
         raise DomainError("invalid_encoding", f"send the draft as UTF-8 text: {error}") from None
-    commands = import_draft(text, service.new_id, language)
+    if text.count("\n") > MAX_DRAFT_LINES:
+        raise DomainError("message_too_large", f"a draft has at most {MAX_DRAFT_LINES} lines")
+    # Parsing a long draft takes a while: off the event loop, so other drafters are served meanwhile.
+    commands = await asyncio.to_thread(import_draft, text, service.new_id, language)
     result = await service.handle_all(report_id, f"import-{report_id}", commands, actor, expected_version=0)
     return JSON({"id": report_id, "version": result.version}, 201)
 

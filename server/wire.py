@@ -14,6 +14,10 @@ from events.protocol import MAX_MESSAGE_BYTES
 
 T = TypeVar("T")
 
+# What decoding hostile bytes may raise besides DecodeError: invalid UTF-8 inside a string,
+# and nesting deeper than the decoder recurses. All mean "not JSON we can read".
+UNREADABLE = (msgspec.DecodeError, UnicodeDecodeError, RecursionError)
+
 HTTP_STATUS: dict[str, int] = {
     "malformed_json": 400,
     "invalid_query": 400,
@@ -43,7 +47,7 @@ def status_of(error: DomainError) -> int:
 def _command_type(raw: bytes) -> object:
     try:
         message = msgspec.json.decode(raw)
-    except msgspec.DecodeError:
+    except UNREADABLE:
         return None
     command = message.get("command") if isinstance(message, dict) else None
     return command.get("type") if isinstance(command, dict) else None
@@ -63,7 +67,7 @@ def parse(raw: bytes, message_type: type[T]) -> T:
         if isinstance(command_type, str) and command_type not in COMMAND_TYPES:
             raise DomainError("unknown_command", f"unknown command type {command_type!r}") from None
         raise DomainError("invalid_command", str(error)) from None
-    except msgspec.DecodeError as error:
+    except UNREADABLE as error:
         raise DomainError("malformed_json", f"the message is not valid JSON: {error}") from None
 
 
@@ -71,7 +75,7 @@ def command_id_of(raw: bytes) -> str | None:
     """The command id of a message that failed to parse, so the error can name it."""
     try:
         message = msgspec.json.decode(raw)
-    except msgspec.DecodeError:
+    except UNREADABLE:
         return None
     value = message.get("command_id") if isinstance(message, dict) else None
     return value if isinstance(value, str) else None

@@ -32,7 +32,6 @@ import asyncio
 import contextlib
 import json
 import math
-import os
 import re
 import signal
 import statistics
@@ -52,11 +51,10 @@ from client.api import Api
 from client.live import bearer
 from server.embedded_redis import EmbeddedRedis
 from server.live import LIVE_BURST, LIVE_MESSAGES_PER_SECOND
+from tests.bench.service import ADMIN_LINK
 from tests.processes import ServerProcess
 
 DRAFTER = "Benchmark"
-# What `rapporteur serve` prints on a database without users.
-_ADMIN_LINK = re.compile(r"Sign in as the administrator \(this link works once\): (\S+)")
 # A report starts at version 2: ReportCreated, then the ChapterAdded the paragraphs go to.
 SETUP_EVENTS = 2
 PARAGRAPH = (
@@ -373,20 +371,12 @@ async def _until_signal(server: ServerProcess, token: str, args: argparse.Namesp
     return await _run_all(server, token, args)
 
 
-def _printed(server: ServerProcess) -> str:
-    """What the running server has printed so far. Read at an offset: the log's file position
-    is shared with the child, which writes at it."""
-    assert server.process is not None and server.process.poll() is None
-    log = server._log.fileno()
-    return os.pread(log, os.fstat(log).st_size, 0).decode(errors="replace")
-
-
 def _drafter_token(server: ServerProcess) -> str:
     """Sign in with the administrator's link the server printed on its empty database, add
     the benchmark's drafter, and redeem their invite for an API token."""
-    found = _ADMIN_LINK.search(_printed(server))
+    found = ADMIN_LINK.search(server.output_so_far())
     if found is None:
-        raise RuntimeError(f"the server printed no administrator's link:\n{_printed(server)}")
+        raise RuntimeError(f"the server printed no administrator's link:\n{server.output_so_far()}")
     admin, _ = Api.sign_in(found.group(1))
     drafter, _ = Api.sign_in(admin.add_user(DRAFTER, "drafter")["url"])
     assert drafter.token is not None
@@ -440,7 +430,7 @@ def main(argv: list[str] | None = None) -> int:
             return 130
         output = _stop(server, redis)
     # Anything past the start-up banner and the administrator's link (used) is a warning or an error worth seeing.
-    said = [line for line in output.splitlines() if line and not line.startswith("Rapporteur on ") and not _ADMIN_LINK.match(line)]
+    said = [line for line in output.splitlines() if line and not line.startswith("Rapporteur on ") and not ADMIN_LINK.match(line)]
     if said:
         print("\nserver output:", *said, sep="\n")
     print()

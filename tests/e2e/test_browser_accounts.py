@@ -16,7 +16,14 @@ from playwright.sync_api import Page, Route, expect
 from client.api import Api
 from server.auth import SESSION_COOKIE
 from tests.conftest import People
-from tests.e2e.browser import Editor, browser, editors, invite_link, server_text, user_id  # noqa: F401 (fixtures)
+from tests.e2e.browser import (  # noqa: F401 (fixtures)
+    Editor,
+    browser,
+    editors,
+    invite_link,
+    server_text,
+    user_id,
+)
 from tests.processes import ServerProcess
 
 pytestmark = pytest.mark.timeout(45)
@@ -35,11 +42,6 @@ def expect_signed_out(page: Page) -> None:
     expect(page.locator("#user")).to_be_empty()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="server bug: the sign-in page is served with `Referrer-Policy: no-referrer`, so the browser "
-    "posts its form with `Origin: null`, which POST /signin refuses as another site (403)",
-)
 def test_an_invite_link_signs_the_browser_in_once(editors: Editors, server: ServerProcess, people: People) -> None:
     sam = editors(None)
     page = sam.page

@@ -31,7 +31,7 @@ def run_cli(server: ServerProcess, token: str, *args: str) -> subprocess.Complet
     }
     return subprocess.run(
         [sys.executable, "-m", "client.cli", "--url", server.url, *args],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=False,
     )
 
 

@@ -97,21 +97,17 @@ async function editors({ url, docs, editors: perDoc, ops, rate }) {
     });
   });
   const started = now();
-  if (!rate) {
-    await Promise.all(all.map(async (editor) => {
-      for (let i = 0; i < ops; i++) await submitOne(editor);
-    }));
-  } else {
-    // Offered load: operation k starts at k / rate seconds, by editor k mod n.
-    const pending = [];
-    for (let k = 0; k < total; k++) {
-      const due = started + (k * 1000) / rate;
-      const wait = due - now();
-      if (wait > 0) await new Promise((res) => setTimeout(res, wait));
-      pending.push(submitOne(all[k % all.length]));
+  // Each editor keeps one operation in flight. Paced (rate > 0): operation k of the run is due
+  // k / rate seconds after the start, made by editor k mod n, once its previous one is acked.
+  await Promise.all(all.map(async (editor, e) => {
+    for (let i = 0; i < ops; i++) {
+      if (rate) {
+        const wait = started + ((i * all.length + e) * 1000) / rate - now();
+        if (wait > 0) await new Promise((res) => setTimeout(res, wait));
+      }
+      await submitOne(editor);
     }
-    await Promise.all(pending);
-  }
+  }));
   const elapsed = (now() - started) / 1000;
   // Every editor of a document holds the same text, and it is the server's.
   const deadline = now() + 10000;

@@ -1,0 +1,94 @@
+"""The service under benchmark: an embedded Redis and one `rapporteur serve` on it, with
+signed-in users, and the figures of both processes (CPU time, peak memory) from /proc.
+
+Benchmarks sign in as anyone setting up a new service would: with the administrator's link
+the server prints on an empty database, then by inviting the users they need.
+"""
+
+import os
+import re
+import signal
+import tempfile
+from pathlib import Path
+
+from client.api import Api
+from server.embedded_redis import EmbeddedRedis
+from tests.processes import ServerProcess
+
+# What `rapporteur serve` prints on a database without users.
+ADMIN_LINK = re.compile(r"Sign in as the administrator \(this link works once\): (\S+)")
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / _TICKS
+
+
+def memory_kib(pid: int, field: str = "VmHWM") -> int:
+    """A memory figure of a process from /proc/PID/status: VmHWM (peak resident), VmRSS."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    raise ValueError(f"no {field} for process {pid}")
+
+
+class BenchService:
+    """`with BenchService() as service:` a fresh service in a temporary directory, stopped
+    (server, then Redis) at the end, even on an error or Ctrl-C."""
+
+    def __init__(self) -> None:
+        self._directory = tempfile.TemporaryDirectory(prefix="rapporteur-bench-")
+        self.redis = EmbeddedRedis(Path(self._directory.name) / "redis")
+        self.server: ServerProcess | None = None
+        self.admin: Api | None = None
+
+    def __enter__(self) -> "BenchService":
+        try:
+            self.redis.start()
+            self.server = ServerProcess(self.redis.url).start()
+            found = ADMIN_LINK.search(self.server.output_so_far())
+            if found is None:
+                raise RuntimeError(f"the server printed no administrator's link:\n{self.server.output_so_far()}")
+            self.admin, _ = Api.sign_in(found.group(1))
+        except BaseException:
+            self.__exit__()
+            raise
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        """Stop both children, ignoring further Ctrl-C meanwhile."""
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        try:
+            if self.server is not None:
+                self.server.stop()
+        finally:
+            self.redis.stop()
+            self._directory.cleanup()
+            signal.signal(signal.SIGINT, previous)
+
+    @property
+    def url(self) -> str:
+        assert self.server is not None
+        return self.server.url
+
+    def token(self, name: str, role: str = "drafter") -> str:
+        """A new user's API token, through an invite as a person would get it."""
+        assert self.admin is not None
+        user, _ = Api.sign_in(self.admin.add_user(name, role)["url"])
+        assert user.token is not None
+        return user.token
+
+    @property
+    def pids(self) -> tuple[int, int]:
+        """The server's and Redis's process ids."""
+        assert self.server is not None and self.server.process is not None and self.redis.process is not None
+        return self.server.process.pid, self.redis.process.pid
+
+    def cpu_seconds(self) -> float:
+        return sum(cpu_seconds(pid) for pid in self.pids)
+
+    def peak_memory_kib(self) -> int:
+        """The server's peak resident memory plus Redis's (what the service needs at most)."""
+        return sum(memory_kib(pid) for pid in self.pids)
