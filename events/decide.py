@@ -438,6 +438,14 @@ def decide_all(
     All or nothing: the first refusal refuses the whole sequence. An import is one such
     sequence, appended atomically, so a draft is never half imported.
     """
+    return decide_and_apply(report, report_id, commands, new_id, actor)[0]
+
+
+def decide_and_apply(
+    report: Report | None, report_id: str, commands: list[cmd.Command], new_id: NewId, actor: str
+) -> tuple[list[Event], Report | None]:
+    """`decide_all`, and the report its events leave: deciding folds them anyway, and the
+    service decides the next pending command on that state without folding them again."""
     produced: list[Event] = []
     for command in commands:
         for payload in decide(report, command, new_id):
@@ -447,4 +455,4 @@ def decide_all(
                 raise DomainError(
                     "too_many_events", f"one command (or import) appends at most {MAX_EVENTS_PER_COMMAND} events"
                 )
-    return produced
+    return produced, report

@@ -55,6 +55,9 @@ def serve(
             port=port,
             ws="websockets-sansio",
             ws_max_size=WS_MAX_FRAME_BYTES,
+            # Events are small and mostly unique: compressing them costs more CPU than it
+            # saves bytes, and each connection's deflate state holds tens of KiB.
+            ws_per_message_deflate=False,
             lifespan="on",
             log_level="warning",
             timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,

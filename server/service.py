@@ -1,18 +1,24 @@
 """The one write path: load -> decide -> append -> acknowledge.
 
 HTTP, WebSocket and CLI all come through `ReportService.handle`. The service keeps the
-current projection of recently used reports in memory and brings it up to date from the
-stream before each decision, so several server processes can share one Redis: a process
-that lost a race re-reads, re-decides and appends again, unless the drafter pinned the
-version they saw (`expected_version`), in which case they get `version_conflict`.
+current projection of recently used reports in memory. In each process, one writer task per
+report takes the commands in the order they arrive: every command that came while the
+previous append was in flight is decided on the state the one before it left, and all their
+events go to Redis in one script call (one round trip, one fsync). Concurrent drafters of one
+report are thus sequenced, not set racing against each other.
+
+Several processes can share one Redis: the append states the version it was decided on, and
+a process that lost the race reads what is new, decides again and appends again, unless the
+drafter pinned the version they saw (`expected_version`): they get `version_conflict`.
 """
 
 import asyncio
+import logging
 import random
 import uuid
-import weakref
 from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import msgspec
@@ -20,13 +26,15 @@ import msgspec
 from events.access import Actor, refusal
 from events.catalogue import event_type
 from events.commands import Command, CommandEnvelope
-from events.decide import decide_all
+from events.decide import decide_and_apply
 from events.envelope import StoredEvent
 from events.errors import DomainError
 from events.evolve import evolve
 from events.model import Report
 from server.snapshots import DEFAULT_EVERY, Snapshots
-from server.store import Appended, EventStore
+from server.store import Appended, Duplicates, EventStore
+
+log = logging.getLogger(__name__)
 
 # Appends lost to other processes before the service gives up with `version_conflict`.
 MAX_ATTEMPTS = 50
@@ -37,6 +45,17 @@ MAX_BACKOFF = 0.05
 class CommandResult(msgspec.Struct, frozen=True):
     version: int
     events: list[StoredEvent]
+
+
+@dataclass(eq=False)
+class _Pending:
+    """A command waiting for its report's writer."""
+
+    command_id: str
+    commands: list[Command]
+    actor: Actor
+    expected_version: int | None
+    result: "asyncio.Future[CommandResult]"
 
 
 def _new_id() -> str:
@@ -63,7 +82,9 @@ class ReportService:
         self.new_id = new_id
         self._cache: OrderedDict[str, tuple[int, Report | None]] = OrderedDict()
         self._cached_reports = cached_reports
-        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+        # Per report: the commands waiting, and the task appending them (while there are any).
+        self._queues: dict[str, list[_Pending]] = {}
+        self._writers: dict[str, asyncio.Task[None]] = {}
 
     def _remember(self, report_id: str, version: int, report: Report | None) -> None:
         cached = self._cache.get(report_id)
@@ -149,68 +170,147 @@ class ReportService:
             if prior is not None and all(event.actor == actor.id for event in prior.events):
                 return prior
             raise refused
-        lock = self._locks.setdefault(report_id, asyncio.Lock())
-        async with lock:
-            for attempt in range(MAX_ATTEMPTS):
-                if attempt:
-                    # Jittered backoff, so that processes racing for one report spread out.
-                    await asyncio.sleep(random.uniform(0, min(CONFLICT_BACKOFF * 2**attempt, MAX_BACKOFF)))
-                version, report = await self._current(report_id)
-                expected = expected_version
-                try:
-                    if expected is not None and expected != version:
-                        raise DomainError(
-                            "version_conflict", f"the report is at version {version}, not {expected}"
-                        )
-                    if len(commands) > 1:  # an import: seconds for a long one, so off the event loop
-                        payloads = await asyncio.to_thread(decide_all, report, report_id, commands, self.new_id, actor.id)
-                    else:
-                        payloads = decide_all(report, report_id, commands, self.new_id, actor.id)
-                except DomainError:
-                    prior = await self._already_applied(report_id, command_id)
-                    if prior is not None:
-                        return prior
-                    raise
-                if not payloads:
-                    return CommandResult(version=version, events=[])
-                at = self._clock()
-                events = [
-                    StoredEvent(
-                        report_id=report_id,
-                        version=version + offset,
-                        event_id=self.new_id(),
-                        type=event_type(payload),
-                        schema=type(payload).schema,
-                        actor=actor.id,
-                        at=at,
-                        command_id=command_id,
-                        data=payload,
-                    )
-                    for offset, payload in enumerate(payloads, start=1)
-                ]
-                outcome = await self.store.append(report_id, command_id, version, events)
-                if isinstance(outcome, Appended):
-                    if outcome.duplicate:
-                        return await self._result_of(report_id, outcome)
-                    await self._fold_appended(report_id, report, events)
-                    return CommandResult(version=outcome.last, events=events)
-                if expected is not None:
-                    raise DomainError(
-                        "version_conflict", f"the report is at version {outcome.current}, not {expected}"
-                    )
-        raise DomainError("version_conflict", "too many concurrent edits to this report; try again")
+        pending = _Pending(command_id, commands, actor, expected_version, asyncio.get_running_loop().create_future())
+        self._queues.setdefault(report_id, []).append(pending)
+        if report_id not in self._writers:
+            self._writers[report_id] = asyncio.create_task(self._write(report_id), name=f"writer-{report_id}")
+        # Shielded: a caller that goes away (its client disconnected) does not cancel the
+        # command for the others it was grouped with; it is applied or refused all the same.
+        return await asyncio.shield(pending.result)
 
-    async def _fold_appended(self, report_id: str, report: Report | None, events: list[StoredEvent]) -> None:
-        """Bring the cached report past the events just appended, and store a snapshot at
-        every multiple of N they cross (one command, an import, may cross several)."""
-        snapshots = []
-        for event in events:
-            report = evolve(report, event)
-            if self.snapshots.due(event.version):
-                snapshots.append((event.version, report))
-        self._remember(report_id, events[-1].version, report)
-        for version, state in snapshots:
-            await self.snapshots.save(report_id, version, state)
+    async def _write(self, report_id: str) -> None:
+        """The report's one writer in this process: it takes every command that arrived while
+        the previous append was in flight, and appends them together."""
+        try:
+            while self._queues.get(report_id):
+                batch = self._queues.pop(report_id)
+                try:
+                    await self._commit(report_id, batch)
+                except BaseException as error:
+                    for pending in batch:
+                        if not pending.result.done():
+                            pending.result.set_exception(error)
+                    if isinstance(error, asyncio.CancelledError):
+                        raise
+                    log.exception("appending to %s failed", report_id)
+        finally:
+            del self._writers[report_id]
+
+    async def _commit(self, report_id: str, batch: list["_Pending"]) -> None:
+        """Decide every command of the batch, each on the state the previous ones left, and
+        append all their events in one script call; answer each command's future.
+
+        The first attempt decides on the report as this process last knew it, without reading
+        Redis; if another process appended meanwhile, the script says so, and the next attempt
+        reads what is new first. A command that pinned `expected_version` gets
+        `version_conflict` instead of being decided again.
+        """
+        fresh = False
+        attempt = 0
+        while attempt < MAX_ATTEMPTS:
+            batch = [pending for pending in batch if not pending.result.done()]
+            if not batch:
+                return
+            cached = self._cache.get(report_id)
+            if cached is not None and not fresh:
+                version, report = cached
+            else:
+                version, report = await self._current(report_id)
+                fresh = True
+            decided = await self._decide(report_id, version, report, batch, final=fresh)
+            if decided is None:
+                fresh = True  # refused on what may be an old state: look at the stream first
+                continue
+            if not decided:
+                return
+            outcome = await self.store.append_commands(
+                report_id, version, [(pending.command_id, events) for pending, events, _ in decided]
+            )
+            if isinstance(outcome, Appended):
+                await self._remember_appended(report_id, report, decided)
+                for pending, events, _ in decided:
+                    pending.result.set_result(CommandResult(version=events[-1].version, events=events))
+                return
+            if isinstance(outcome, Duplicates):
+                for pending, _, _ in decided:
+                    if pending.command_id in outcome.applied:
+                        pending.result.set_result(await self._result_of(report_id, outcome.applied[pending.command_id]))
+                continue  # the others, decided again without the retries
+            fresh = True
+            attempt += 1
+            # Jittered backoff, so that processes racing for one report spread out.
+            await asyncio.sleep(random.uniform(0, min(CONFLICT_BACKOFF * 2**attempt, MAX_BACKOFF)))
+            for pending, _, _ in decided:
+                if pending.expected_version is not None:
+                    pending.result.set_exception(
+                        DomainError("version_conflict", f"the report is at version {outcome.current}, not {pending.expected_version}")
+                    )
+        for pending in batch:
+            if not pending.result.done():
+                pending.result.set_exception(DomainError("version_conflict", "too many concurrent edits to this report; try again"))
+
+    async def _decide(
+        self, report_id: str, version: int, report: Report | None, batch: list["_Pending"], *, final: bool
+    ) -> list[tuple["_Pending", list[StoredEvent], Report | None]] | None:
+        """The events of each command that the report accepts, with the state after them;
+        a refused command's future gets its error (or, for a retry, its original result).
+        Unless the state is known to be current (`final`), a refusal answers nothing and
+        returns None: the report may have moved on in another process."""
+        decided = []
+        at = self._clock()
+        for pending in batch:
+            try:
+                if pending.expected_version is not None and pending.expected_version != version:
+                    raise DomainError("version_conflict", f"the report is at version {version}, not {pending.expected_version}")
+                arguments = (report, report_id, pending.commands, self.new_id, pending.actor.id)
+                if len(pending.commands) > 1:  # an import: seconds for a long one, so off the event loop
+                    payloads, after = await asyncio.to_thread(decide_and_apply, *arguments)
+                else:
+                    payloads, after = decide_and_apply(*arguments)
+            except DomainError as error:
+                if not final:
+                    return None
+                prior = await self._already_applied(report_id, pending.command_id)
+                if prior is not None:
+                    pending.result.set_result(prior)
+                else:
+                    pending.result.set_exception(error)
+                continue
+            if not payloads:
+                pending.result.set_result(CommandResult(version=version, events=[]))
+                continue
+            events = [
+                StoredEvent(
+                    report_id=report_id,
+                    version=version + offset,
+                    event_id=self.new_id(),
+                    type=event_type(payload),
+                    schema=type(payload).schema,
+                    actor=pending.actor.id,
+                    at=at,
+                    command_id=pending.command_id,
+                    data=payload,
+                )
+                for offset, payload in enumerate(payloads, start=1)
+            ]
+            decided.append((pending, events, after))
+            version, report = events[-1].version, after
+        return decided
+
+    async def _remember_appended(
+        self, report_id: str, before: Report | None, decided: list[tuple["_Pending", list[StoredEvent], Report | None]]
+    ) -> None:
+        """Keep the report past the events just appended, and store a snapshot at every
+        multiple of N they cross (rare: the states in between are folded again only then)."""
+        state = before
+        for _, events, after in decided:
+            if any(self.snapshots.due(event.version) for event in events):
+                for event in events:
+                    state = evolve(state, event)
+                    if self.snapshots.due(event.version):
+                        await self.snapshots.save(report_id, event.version, state)
+            state = after
+        self._remember(report_id, decided[-1][1][-1].version, state)
 
     async def reports(self) -> list[tuple[str, int, Report]]:
         """Every report with its current version, oldest first."""

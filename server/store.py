@@ -16,19 +16,36 @@ import redis.asyncio as aioredis
 from events.envelope import StoredEvent, decode_event, encode_event
 from server.keys import REPORT_INDEX, commands_key, events_key
 
-# KEYS: events stream, command ids hash. ARGV: command id, expected version, event JSON…
+# KEYS: events stream, command ids hash. ARGV: expected version, then for each command: its
+# id, its number of events n, its n events' JSON. All commands or none: if any was applied
+# already, nothing is written and their ranges come back; if the stream moved, nothing either.
 _APPEND = """
-local applied = redis.call('HGET', KEYS[2], ARGV[1])
-if applied then return {'duplicate', applied} end
-local expected = tonumber(ARGV[2])
+local expected = tonumber(ARGV[1])
+local applied = {}
+local i = 2
+while i <= #ARGV do
+  local range = redis.call('HGET', KEYS[2], ARGV[i])
+  if range then
+    applied[#applied + 1] = ARGV[i]
+    applied[#applied + 1] = range
+  end
+  i = i + 2 + tonumber(ARGV[i + 1])
+end
+if #applied > 0 then return {'duplicate', applied} end
 local current = redis.call('XLEN', KEYS[1])
 if current ~= expected then return {'conflict', tostring(current)} end
-for i = 3, #ARGV do
-  redis.call('XADD', KEYS[1], string.format('%d-0', expected + i - 2), 'e', ARGV[i])
+local version = expected
+i = 2
+while i <= #ARGV do
+  local first = version + 1
+  for k = 1, tonumber(ARGV[i + 1]) do
+    version = version + 1
+    redis.call('XADD', KEYS[1], string.format('%d-0', version), 'e', ARGV[i + 1 + k])
+  end
+  redis.call('HSET', KEYS[2], ARGV[i], string.format('%d:%d', first, version))
+  i = i + 2 + tonumber(ARGV[i + 1])
 end
-local range = string.format('%d:%d', expected + 1, expected + #ARGV - 2)
-redis.call('HSET', KEYS[2], ARGV[1], range)
-return {'ok', range}
+return {'ok', tostring(version)}
 """
 
 
@@ -62,6 +79,13 @@ class Conflict:
     current: int
 
 
+@dataclass(frozen=True)
+class Duplicates:
+    """Some of the commands were applied before: nothing was written; their versions."""
+
+    applied: dict[str, Appended]
+
+
 RawEvent = tuple[int, bytes]
 
 
@@ -83,26 +107,47 @@ class EventStore:
     async def append(
         self, report_id: str, command_id: str, expected_version: int, events: list[StoredEvent]
     ) -> Appended | Conflict:
-        """Append a command's events atomically, or report why not.
+        """Append a command's events atomically, or report why not (a retry of a command
+        already applied gets its original versions, `duplicate`)."""
+        outcome = await self.append_commands(report_id, expected_version, [(command_id, events)])
+        if isinstance(outcome, Duplicates):
+            return outcome.applied[command_id]
+        return outcome
 
-        The events must already carry versions expected_version + 1, + 2…; the script
-        checks that the stream is still at expected_version before writing any of them.
+    async def append_commands(
+        self, report_id: str, expected_version: int, commands: list[tuple[str, list[StoredEvent]]]
+    ) -> "Appended | Conflict | Duplicates":
+        """Append the events of several commands, in order, in one atomic script call: one
+        round trip and one fsync for all the edits that arrived together.
+
+        The events must already carry versions expected_version + 1, + 2… across the
+        commands; the script checks that the stream is still at expected_version, and that
+        none of the command ids was applied, before writing any of them.
         """
-        for offset, event in enumerate(events, start=1):
-            if event.version != expected_version + offset:
-                raise ValueError("events must be numbered right after expected_version")
-        outcome, detail = await self._append(
-            keys=[events_key(report_id), commands_key(report_id)],
-            args=[command_id, expected_version, *(encode_event(e) for e in events)],
-        )
+        args: list[object] = [expected_version]
+        version = expected_version
+        for command_id, events in commands:
+            args += [command_id, len(events)]
+            for event in events:
+                version += 1
+                if event.version != version:
+                    raise ValueError("events must be numbered right after expected_version")
+                args.append(encode_event(event))
+        outcome, detail = await self._append(keys=[events_key(report_id), commands_key(report_id)], args=args)
         if outcome == b"conflict":
             return Conflict(current=int(detail))
-        first, last = (int(part) for part in detail.split(b":"))
-        # Outside the script (the index is in another cluster slot), and on retries too, so
-        # that a crash between the two is repaired by the client's retry.
         if expected_version == 0:
-            await self.redis.zadd(REPORT_INDEX, {report_id: events[0].at.timestamp()}, nx=True)
-        return Appended(first=first, last=last, duplicate=outcome == b"duplicate")
+            # Outside the script (the index is in another cluster slot), and on retries too,
+            # so that a crash between the two is repaired by the client's retry.
+            await self.redis.zadd(REPORT_INDEX, {report_id: commands[0][1][0].at.timestamp()}, nx=True)
+        if outcome == b"duplicate":
+            return Duplicates(
+                applied={
+                    detail[k].decode(): Appended(*(int(part) for part in detail[k + 1].split(b":")), duplicate=True)
+                    for k in range(0, len(detail), 2)
+                }
+            )
+        return Appended(first=expected_version + 1, last=int(detail))
 
     async def applied(self, report_id: str, command_id: str) -> Appended | None:
         """The versions a command already produced, if it was applied."""

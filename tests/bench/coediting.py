@@ -51,7 +51,7 @@ from events.text_ops import apply as apply_ops
 from tests.bench.service import BenchService, cpu_seconds, memory_kib
 
 PEER = Path(__file__).parent / "peer" / "sharedb.cjs"
-PEER_PACKAGES = ["sharedb@7", "ot-text-unicode@4", "ws@8", "@teamwork/websocket-json-stream@0.6"]
+PEER_PACKAGES = ["sharedb@7", "ot-text-unicode@4", "ws@8", "@teamwork/websocket-json-stream@2"]
 INSERT = 5
 
 
@@ -307,7 +307,8 @@ async def _rapporteur(scenario: Scenario) -> Figures:
             for editor in editors:
                 await editor.open()
             cpu_before = service.cpu_seconds()
-            seconds = await _type(editors, scenario)
+            with _profiled(service.pids[0], scenario):
+                seconds = await _type(editors, scenario)
             deadline = time.monotonic() + 10
             while tally.sent and time.monotonic() < deadline:
                 await asyncio.sleep(0.01)
@@ -342,6 +343,30 @@ async def _rapporteur(scenario: Scenario) -> Figures:
                 converged=converged,
                 all_stored=all_stored,
             )
+
+
+# `--profile DIR`: py-spy records the server process while the editors type.
+PROFILE_DIR: Path | None = None
+
+
+@contextlib.contextmanager
+def _profiled(pid: int, scenario: Scenario) -> Iterator[None]:
+    """Sample the server's stacks with py-spy (collapsed stacks, one file per scenario)."""
+    if PROFILE_DIR is None:
+        yield
+        return
+    PROFILE_DIR.mkdir(parents=True, exist_ok=True)
+    output = PROFILE_DIR / f"{scenario.name.replace(' ', '-').replace('/', '')}.txt"
+    spy = subprocess.Popen(
+        ["py-spy", "record", "--pid", str(pid), "--format", "raw", "--rate", "250", "--output", str(output), "--nonblocking"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        time.sleep(0.5)  # attached before the first operation
+        yield
+    finally:
+        spy.send_signal(2)
+        spy.wait(30)
 
 
 def _free_port() -> int:
@@ -451,11 +476,14 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--runs", type=int, default=1, help="repeat every scenario this many times")
     parser.add_argument("--scenario", action="append", choices=sorted(SCENARIOS), help="only these scenarios (repeat); default: all")
     parser.add_argument("--idle", type=int, default=0, help="also measure the memory of this many idle WebSockets")
+    parser.add_argument("--profile", type=Path, help="record the server with py-spy into this folder (collapsed stacks)")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    global PROFILE_DIR
+    PROFILE_DIR = args.profile
     names = args.scenario or list(SCENARIOS)
     healthy = True
     with contextlib.ExitStack() as stack:
