@@ -52,16 +52,21 @@ class _RawEventMessage(msgspec.Struct, tag="event", tag_field="type", frozen=Tru
     event: msgspec.Raw
 
 
+class _RawEventsMessage(msgspec.Struct, tag="events", tag_field="type", frozen=True):
+    events: list[msgspec.Raw]
+
+
 _decode_message = msgspec.json.Decoder(
-    Union[Snapshot, _RawEventMessage, Ack, Error, PresenceUpdate, PresenceLeft]
+    Union[Snapshot, _RawEventMessage, _RawEventsMessage, Ack, Error, PresenceUpdate, PresenceLeft]
 ).decode
 _encode = msgspec.json.Encoder().encode
 
 
-def live_url(base_url: str, report_id: str, after: int | None = None) -> str:
+def live_url(base_url: str, report_id: str, after: int | None = None, *, batch: bool = False) -> str:
+    """The live WebSocket's address; `batch`: events come as `events` messages, several at once."""
     scheme, rest = base_url.rstrip("/").split("://", 1)
-    query = "" if after is None else f"?{urlencode({'after': after})}"
-    return f"{'wss' if scheme == 'https' else 'ws'}://{rest}/api/reports/{report_id}/live{query}"
+    query = {k: v for k, v in (("after", after), ("batch", 1 if batch else None)) if v is not None}
+    return f"{'wss' if scheme == 'https' else 'ws'}://{rest}/api/reports/{report_id}/live" + (f"?{urlencode(query)}" if query else "")
 
 
 def bearer(token: str) -> dict[str, str]:
@@ -180,7 +185,7 @@ class LiveReport:
             after = self.version if self.report is not None else None
             try:
                 async with connect(
-                    live_url(self.base_url, self.report_id, after), additional_headers=bearer(self.token), max_size=None
+                    live_url(self.base_url, self.report_id, after, batch=True), additional_headers=bearer(self.token), max_size=None
                 ) as socket:
                     delay = self._reconnect_delay  # connected: the next drop starts the backoff afresh
                     await self._serve(socket)
@@ -216,7 +221,10 @@ class LiveReport:
                 await self._resume(outbox, self.version, self.report)
             async for raw in socket:
                 message = _decode_message(raw)
-                if isinstance(message, _RawEventMessage):
+                if isinstance(message, _RawEventsMessage):
+                    for event in message.events:
+                        await self._apply(decode_event(event))
+                elif isinstance(message, _RawEventMessage):
                     await self._apply(decode_event(message.event))
                 elif isinstance(message, Snapshot):
                     await self._resume(outbox, message.version, message.report)

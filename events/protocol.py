@@ -72,6 +72,15 @@ class EventMessage(msgspec.Struct, tag="event", tag_field="type", frozen=True):
     event: StoredEvent
 
 
+class EventsMessage(msgspec.Struct, tag="events", tag_field="type", frozen=True):
+    """Several events in order, in one message: what a connection opened with `?batch=1`
+    receives instead of one `event` message each. Edits that were appended together (one
+    group commit) arrive together, so a busy report costs one frame per client, not one
+    per event."""
+
+    events: list[StoredEvent]
+
+
 class Ack(msgspec.Struct, tag="ack", tag_field="type", frozen=True):
     """Sent once every event up to `version` has been sent on this connection."""
 
@@ -106,7 +115,7 @@ class ReplayRefused(msgspec.Struct, tag="error", tag_field="type", frozen=True, 
     message: str
 
 
-ServerMessage = Union[Snapshot, EventMessage, Ack, Error, PresenceUpdate, PresenceLeft, ReplayPage]
+ServerMessage = Union[Snapshot, EventMessage, EventsMessage, Ack, Error, PresenceUpdate, PresenceLeft, ReplayPage]
 
 
 class ErrorBody(msgspec.Struct, frozen=True):
@@ -134,6 +143,11 @@ class ReportSummary(msgspec.Struct, frozen=True):
 def event_message_bytes(raw_event: bytes) -> bytes:
     """An EventMessage around an event's stored JSON, without decoding it."""
     return b'{"type":"event","event":' + raw_event + b"}"
+
+
+def events_message_bytes(raw_events: list[bytes]) -> bytes:
+    """An EventsMessage around stored events' JSON, without decoding them."""
+    return b'{"type":"events","events":[' + b",".join(raw_events) + b"]}"
 
 
 class PlaceholderView(msgspec.Struct, frozen=True):

@@ -38,6 +38,7 @@ from server.http import (
 )
 from server.live import (
     CLOSE_FORBIDDEN,
+    CLOSE_INVALID_QUERY,
     CLOSE_UNAUTHENTICATED,
     CLOSE_UNKNOWN_REPORT,
     LiveConnection,
@@ -126,14 +127,19 @@ async def live(websocket: WebSocket) -> None:
     try:
         report_id = report_id_of(websocket)
         after = int_param(websocket, "after")
+        batched = int_param(websocket, "batch", 0)
+        if batched not in (0, 1):
+            raise DomainError("invalid_query", "?batch= is 1 (events in batches) or 0 (one message per event)")
         version, _ = await service_of(websocket).report(report_id)
         if after is not None and after > version:
             raise DomainError("unknown_version", f"the report has no version {after}; it is at {version}")
     except DomainError as error:
-        return await close_with_error(websocket, error, CLOSE_UNKNOWN_REPORT)
+        return await close_with_error(websocket, error, CLOSE_INVALID_QUERY if error.code == "invalid_query" else CLOSE_UNKNOWN_REPORT)
     await websocket.accept()
     signed_in = SignedInSocket(websocket, user, report_id)
-    connection = LiveConnection(websocket, service_of(websocket), state.fanout, state.presence, report_id, signed_in)
+    connection = LiveConnection(
+        websocket, service_of(websocket), state.fanout, state.presence, report_id, signed_in, batched=batched == 1
+    )
     await connection.run(after)
 
 
@@ -154,8 +160,8 @@ def create_app(
         store = EventStore(redis)
         app.state.accounts = Accounts(redis)
         app.state.allowed_origins = allowed_origins
-        app.state.service = ReportService(store)
         app.state.fanout = Fanout(redis_url, store)
+        app.state.service = ReportService(store, on_appended=app.state.fanout.publish)
         app.state.presence = Presence(redis_url, redis)
         await app.state.fanout.start()
         await app.state.presence.start()

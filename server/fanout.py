@@ -154,9 +154,23 @@ class Fanout:
                 self._deliver(report_of_events_key(name), entries)
 
     def _deliver(self, report_id: str, entries: list) -> None:
-        if report_id not in self._cursors:
-            return
         batch = [(int(entry_id.split(b"-", 1)[0]), fields[b"e"]) for entry_id, fields in entries]
-        self._cursors[report_id] = batch[-1][0]
+        self._offer(report_id, batch)
+
+    def publish(self, report_id: str, batch: tuple[RawEvent, ...]) -> None:
+        """Events this process just appended: to its listeners at once, without the round
+        trip of reading them back. The reader may still read them from the stream (when it
+        was already waiting on it); subscriptions drop what they already have."""
+        if batch:
+            self._offer(report_id, list(batch))
+
+    def _offer(self, report_id: str, batch: list[RawEvent]) -> None:
+        cursor = self._cursors.get(report_id)
+        if cursor is None:
+            return
+        # Only a batch that follows on from what the reader has seen moves it on: events of
+        # other processes in between are still read from the stream, never skipped.
+        if batch[0][0] <= cursor + 1:
+            self._cursors[report_id] = max(cursor, batch[-1][0])
         for subscription in tuple(self._subscriptions.get(report_id, ())):
             subscription.offer(batch)

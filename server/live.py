@@ -13,8 +13,8 @@ connection are served one after another, in the order they were asked for.
 
 import asyncio
 import contextlib
-import time
 import logging
+import time
 import uuid
 
 import msgspec
@@ -32,6 +32,7 @@ from events.protocol import (
     ReplayRefused,
     Snapshot,
     event_message_bytes,
+    events_message_bytes,
 )
 from server.auth import SignedInSocket
 from server.fanout import Fanout, Subscription
@@ -51,6 +52,7 @@ class _Whose(msgspec.Struct):
 _whose = msgspec.json.Decoder(_Whose).decode
 
 CLOSE_UNKNOWN_REPORT = 4404
+CLOSE_INVALID_QUERY = 4400
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
 # RFC 6455 "policy violation": a client that keeps flooding after being told to slow down.
@@ -78,6 +80,8 @@ class LiveConnection:
         presence: Presence,
         report_id: str,
         signed_in: SignedInSocket,
+        *,
+        batched: bool = False,
     ) -> None:
         self.websocket = websocket
         self.service = service
@@ -85,6 +89,7 @@ class LiveConnection:
         self.presence = presence
         self.report_id = report_id
         self.signed_in = signed_in
+        self.batched = batched
         self._rate = RateLimit(LIVE_MESSAGES_PER_SECOND, LIVE_BURST)
         self._refused_in_a_row = 0
         self._last_refused = float("-inf")
@@ -134,8 +139,11 @@ class LiveConnection:
         while True:
             batch = await subscription.next_batch()
             async with self._send_lock:
-                for _, raw in batch:
-                    await self._send(event_message_bytes(raw))
+                if self.batched:
+                    await self._send(events_message_bytes([raw for _, raw in batch]))
+                else:
+                    for _, raw in batch:
+                        await self._send(event_message_bytes(raw))
                 self._sent_version = batch[-1][0]
                 ready = [ack for ack in self._pending_acks if ack.version <= self._sent_version]
                 self._pending_acks = [ack for ack in self._pending_acks if ack.version > self._sent_version]

@@ -32,7 +32,7 @@ from events.errors import DomainError
 from events.evolve import evolve
 from events.model import Report
 from server.snapshots import DEFAULT_EVERY, Snapshots
-from server.store import Appended, Duplicates, EventStore
+from server.store import Appended, Duplicates, EventStore, RawEvent
 
 log = logging.getLogger(__name__)
 
@@ -75,16 +75,21 @@ class ReportService:
         new_id: Callable[[], str] = _new_id,
         cached_reports: int = 1_000,
         snapshot_every: int | None = DEFAULT_EVERY,
+        on_appended: Callable[[str, tuple[RawEvent, ...]], None] | None = None,
     ) -> None:
+        """`on_appended(report_id, events)`: told of this process's appends as soon as they
+        are stored, so its live connections get them without waiting for Redis to echo them."""
         self.store = store
         self.snapshots = Snapshots(store, snapshot_every)
         self._clock = clock
+        self._on_appended = on_appended
         self.new_id = new_id
         self._cache: OrderedDict[str, tuple[int, Report | None]] = OrderedDict()
         self._cached_reports = cached_reports
         # Per report: the commands waiting, and the task appending them (while there are any).
         self._queues: dict[str, list[_Pending]] = {}
         self._writers: dict[str, asyncio.Task[None]] = {}
+        self._waiting: dict[tuple[str, str], asyncio.Future[CommandResult]] = {}
 
     def _remember(self, report_id: str, version: int, report: Report | None) -> None:
         cached = self._cache.get(report_id)
@@ -170,7 +175,14 @@ class ReportService:
             if prior is not None and all(event.actor == actor.id for event in prior.events):
                 return prior
             raise refused
+        waiting = self._waiting.get((report_id, command_id))
+        if waiting is not None:
+            # The same command again while the first is still waiting (a client that lost its
+            # connection resends what was not acknowledged): one decision, one answer for both.
+            return await asyncio.shield(waiting)
         pending = _Pending(command_id, commands, actor, expected_version, asyncio.get_running_loop().create_future())
+        self._waiting[(report_id, command_id)] = pending.result
+        pending.result.add_done_callback(lambda _: self._waiting.pop((report_id, command_id), None))
         self._queues.setdefault(report_id, []).append(pending)
         if report_id not in self._writers:
             self._writers[report_id] = asyncio.create_task(self._write(report_id), name=f"writer-{report_id}")
@@ -227,6 +239,8 @@ class ReportService:
                 report_id, version, [(pending.command_id, events) for pending, events, _ in decided]
             )
             if isinstance(outcome, Appended):
+                if self._on_appended is not None:
+                    self._on_appended(report_id, outcome.stored)
                 await self._remember_appended(report_id, report, decided)
                 for pending, events, _ in decided:
                     pending.result.set_result(CommandResult(version=events[-1].version, events=events))

@@ -7,7 +7,7 @@ Guarantees, all enforced inside Redis by the atomic script:
 Streams are never trimmed: the log is the report.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import msgspec
@@ -65,13 +65,18 @@ return events
 """
 
 
+RawEvent = tuple[int, bytes]
+
+
 @dataclass(frozen=True)
 class Appended:
-    """The versions `first..last` now hold the command's events; `duplicate` if a retry."""
+    """The versions `first..last` now hold the command's events; `duplicate` if a retry.
+    `stored`: the events just written, as stored (version, JSON), for live delivery."""
 
     first: int
     last: int
     duplicate: bool = False
+    stored: tuple[RawEvent, ...] = field(default=(), compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -84,9 +89,6 @@ class Duplicates:
     """Some of the commands were applied before: nothing was written; their versions."""
 
     applied: dict[str, Appended]
-
-
-RawEvent = tuple[int, bytes]
 
 
 class _Stamp(msgspec.Struct):
@@ -125,6 +127,7 @@ class EventStore:
         none of the command ids was applied, before writing any of them.
         """
         args: list[object] = [expected_version]
+        stored: list[RawEvent] = []
         version = expected_version
         for command_id, events in commands:
             args += [command_id, len(events)]
@@ -132,7 +135,8 @@ class EventStore:
                 version += 1
                 if event.version != version:
                     raise ValueError("events must be numbered right after expected_version")
-                args.append(encode_event(event))
+                stored.append((version, encode_event(event)))
+                args.append(stored[-1][1])
         outcome, detail = await self._append(keys=[events_key(report_id), commands_key(report_id)], args=args)
         if outcome == b"conflict":
             return Conflict(current=int(detail))
@@ -147,7 +151,7 @@ class EventStore:
                     for k in range(0, len(detail), 2)
                 }
             )
-        return Appended(first=expected_version + 1, last=int(detail))
+        return Appended(first=expected_version + 1, last=int(detail), stored=tuple(stored))
 
     async def applied(self, report_id: str, command_id: str) -> Appended | None:
         """The versions a command already produced, if it was applied."""

@@ -89,9 +89,10 @@ export class LiveSession {
 
   connect() {
     if (this.stopped) return;
-    const after = this.version === null ? '' : `?after=${this.version}`;
+    // batch=1: events appended together arrive in one `events` message.
+    const after = this.version === null ? '' : `&after=${this.version}`;
     const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
-    const socket = new WebSocket(`${scheme}://${location.host}/api/reports/${this.reportId}/live${after}`);
+    const socket = new WebSocket(`${scheme}://${location.host}/api/reports/${this.reportId}/live?batch=1${after}`);
     this.socket = socket;
     this.status(this.version === null ? 'connecting' : 'reconnecting');
     socket.addEventListener('open', () => this.opened(socket));
@@ -131,23 +132,30 @@ export class LiveSession {
     }, wait);
   }
 
+  /** The next event, in order: false when it cannot be taken (the connection starts over). */
+  take(event) {
+    if (event.version <= this.version) return true; // already held
+    if (event.version !== this.version + 1) {
+      this.socket?.close(1000, 'gap'); // cannot happen by the protocol; catch up again
+      return false;
+    }
+    this.version = event.version;
+    this.handlers.onEvent(event);
+    return true;
+  }
+
   receive(message) {
     switch (message.type) {
       case 'snapshot':
         this.version = message.version;
         this.handlers.onSnapshot(message.report, message.version);
         break;
-      case 'event': {
-        const { event } = message;
-        if (event.version <= this.version) return; // already held
-        if (event.version !== this.version + 1) {
-          this.socket?.close(1000, 'gap'); // cannot happen by the protocol; catch up again
-          return;
-        }
-        this.version = event.version;
-        this.handlers.onEvent(event);
+      case 'event':
+        this.take(message.event);
         break;
-      }
+      case 'events':
+        for (const event of message.events) if (!this.take(event)) break;
+        break;
       case 'ack': {
         const pending = this.pending.get(message.command_id);
         this.pending.delete(message.command_id);

@@ -110,6 +110,29 @@ async def _refusal(socket: ClientConnection) -> tuple[str, int]:
     return error["code"], closed.value.rcvd.code
 
 
+async def test_a_connection_with_a_bad_query_is_refused_as_invalid(server: ServerProcess, people: People, new_report: str) -> None:
+    for query in ("batch=2", "after=abc"):
+        async with connect(f"{live_url(server.url, new_report)}?{query}", additional_headers=bearer(people.token("bob"))) as socket:
+            assert await _refusal(socket) == ("invalid_query", 4400), query
+
+
+async def test_a_batched_connection_gets_the_events_appended_together_in_one_message(
+    server: ServerProcess, people: People, api: Api
+) -> None:
+    """`?batch=1`: an import's events, appended at once, arrive as one `events` message, in
+    order; a later single event arrives as an `events` message of one."""
+    report_id = api.import_draft("Rapport\n\nI. Introduction\n\n1. Un.\n\n2. Deux.\n", "fr")
+    version, _ = api.report(report_id)
+    async with connect(live_url(server.url, report_id, after=0, batch=True), additional_headers=bearer(people.token("bob"))) as socket:
+        message = await _receive(socket)
+        assert message["type"] == "events"
+        assert [e["version"] for e in message["events"]] == list(range(1, version + 1))
+        api.submit(report_id, {"type": "RetitleReport", "title": "Rapport final"})
+        message = await _receive(socket)
+        assert (message["type"], [e["type"] for e in message["events"]]) == ("events", ["ReportRetitled"])
+        assert message["events"][0]["version"] == version + 1
+
+
 @pytest.mark.parametrize(
     ("known_report", "after", "close_code", "code"),
     [

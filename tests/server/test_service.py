@@ -1,5 +1,6 @@
 """The single write path, against a real redis-server."""
 
+import asyncio
 from collections.abc import Callable
 
 import pytest
@@ -135,3 +136,42 @@ async def test_the_report_at_a_past_version(store: EventStore) -> None:
     with pytest.raises(DomainError) as missing:
         await service.report(report_id, at=9)
     assert missing.value.code == "unknown_version"
+
+
+async def test_the_same_command_sent_twice_at_once_is_applied_once(store: EventStore) -> None:
+    """A client that lost its connection resends what was not acknowledged, possibly while
+    the first copy still waits for the report's writer: both get the one result."""
+    service = ReportService(store)
+    report_id = await _created(service)
+    envelope = CommandEnvelope(command_id="resent", command=AddChapter(title="I"))
+    others = [CommandEnvelope(command_id=f"other-{n}", command=AddChapter(title=f"X{n}")) for n in range(5)]
+
+    results = await asyncio.gather(
+        *(service.handle(report_id, other, _as("bob")) for other in others[:2]),
+        service.handle(report_id, envelope, _as("alice")),
+        *(service.handle(report_id, other, _as("bob")) for other in others[2:]),
+        service.handle(report_id, envelope, _as("alice")),
+    )
+
+    assert results[2] == results[-1]
+    assert await store.version(report_id) == 1 + 6
+    assert [e.command_id for e in await store.read(report_id)].count("resent") == 1
+
+
+async def test_commands_that_arrive_together_are_appended_together_in_order(store: EventStore) -> None:
+    """Group commit: what queued while an append was in flight goes in the next one, each
+    command decided on the state the previous left (a paragraph added, then edited)."""
+    service = ReportService(store)
+    report_id = await _created(service)
+    chapter_id, paragraph_id = new_id(), new_id()
+    commands = [
+        AddChapter(chapter_id=chapter_id, title="I"),
+        AddParagraph(paragraph_id=paragraph_id, chapter_id=chapter_id, text="un"),
+        ReplaceParagraphText(paragraph_id=paragraph_id, text="deux"),
+    ]
+    results = await asyncio.gather(
+        *(service.handle(report_id, CommandEnvelope(command_id=f"c{n}", command=c), _as("alice")) for n, c in enumerate(commands))
+    )
+    assert [r.version for r in results] == [2, 3, 4]
+    _, report = await service.report(report_id)
+    assert report.chapters[0].paragraphs[0].text == "deux"
