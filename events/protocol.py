@@ -11,7 +11,7 @@ import msgspec
 from events.commands import CommandEnvelope
 from events.envelope import StoredEvent
 from events.fields import CommandId, Id, Title
-from events.model import Report
+from events.model import Paragraph, Report
 
 MAX_MESSAGE_BYTES = 1024 * 1024
 
@@ -127,6 +127,27 @@ class CreateReportRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unkn
     title: Title
     report_id: Id | None = None
     command_id: CommandId | None = None
+
+
+def for_clients(report: Report) -> Report:
+    """The report as clients are sent it: without each paragraph's `recent_ops`, the past
+    operations the server keeps to transform late edits (up to 500 per paragraph, most of a
+    long report's bytes). Clients fold new events onto it as onto the full one."""
+
+    def trimmed(paragraphs: tuple[Paragraph, ...]) -> tuple[Paragraph, ...]:
+        return tuple(msgspec.structs.replace(p, recent_ops=()) if p.recent_ops else p for p in paragraphs)
+
+    return msgspec.structs.replace(
+        report,
+        chapters=tuple(
+            msgspec.structs.replace(
+                chapter,
+                paragraphs=trimmed(chapter.paragraphs),
+                sections=tuple(msgspec.structs.replace(s, paragraphs=trimmed(s.paragraphs)) for s in chapter.sections),
+            )
+            for chapter in report.chapters
+        ),
+    )
 
 
 class ReportView(msgspec.Struct, frozen=True):

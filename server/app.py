@@ -14,7 +14,7 @@ from starlette.websockets import WebSocket
 
 from events.commands import CommandEnvelope, CreateReport
 from events.errors import DomainError
-from events.protocol import CreateReportRequest, ReportSummary, ReportView
+from events.protocol import CreateReportRequest, ReportSummary, ReportView, for_clients
 from events.render.text import render_text
 from server import account_views, history_views, static, views
 from server.account_views import invite_url
@@ -84,7 +84,7 @@ async def list_reports(request: Request) -> Response:
 @handles_domain_errors
 async def get_report(request: Request) -> Response:
     version, report = await asked_report(request)
-    return JSON(ReportView(version=version, report=report))
+    return JSON(ReportView(version=version, report=for_clients(report)))
 
 
 @handles_domain_errors

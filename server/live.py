@@ -32,6 +32,7 @@ from events.protocol import (
     ReplayRefused,
     Snapshot,
     event_message_bytes,
+    for_clients,
     events_message_bytes,
 )
 from server.auth import SignedInSocket
@@ -106,7 +107,7 @@ class LiveConnection:
         """Serve the connection until the client leaves."""
         if after is None:
             version, report = await self.service.report(self.report_id)
-            await self._send(_encode(Snapshot(version=version, report=report)))
+            await self._send(_encode(Snapshot(version=version, report=for_clients(report))))
             after = version
         self._sent_version = after
         subscription = await self.fanout.subscribe(self.report_id, after)

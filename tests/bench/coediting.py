@@ -451,6 +451,40 @@ async def _idle_connections(count: int) -> str:
         return f"{count} idle WebSockets: server resident memory {before / 1024:.1f} -> {after / 1024:.1f} MiB, {per / 1024:.1f} KiB per connection"
 
 
+async def _open_long_report(events: int) -> str:
+    """How long a report of `events` events takes to open on a server that has never seen it:
+    the first `snapshot` over the live WebSocket, and GET /api/reports/{id}, then again warm.
+    The history is written straight into the store, with the snapshots the service keeps."""
+    import redis.asyncio as aioredis
+
+    from server.snapshots import DEFAULT_EVERY, Snapshots
+    from server.store import EventStore
+    from tests.bench.history import _write
+
+    with BenchService() as service:
+        token = service.token("Reader", "viewer")
+        redis = aioredis.Redis.from_url(service.redis.url)
+        report_id = str(uuid.uuid4())
+        try:
+            print(f"writing a report of {events:,} events …", flush=True)
+            await _write(redis, Snapshots(EventStore(redis), DEFAULT_EVERY), report_id, events, seed=7)
+        finally:
+            await redis.aclose()
+        lines = []
+        async with httpx.AsyncClient(base_url=service.url, headers=bearer(token), timeout=120) as http:
+            for when in ("cold", "warm"):
+                started = time.perf_counter()
+                async with connect(live_url(service.url, report_id, batch=True), additional_headers=bearer(token), max_size=None) as socket:
+                    snapshot = _decode(await socket.recv(decode=False))
+                opened = (time.perf_counter() - started) * 1000
+                assert isinstance(snapshot, _Snapshot) and snapshot.version == events
+                started = time.perf_counter()
+                (await http.get(f"/api/reports/{report_id}")).raise_for_status()
+                read = (time.perf_counter() - started) * 1000
+                lines.append(f"{when}: live snapshot in {opened:.1f} ms, GET the report in {read:.1f} ms")
+        return f"a report of {events:,} events (snapshots every {DEFAULT_EVERY}) opens: " + "; ".join(lines)
+
+
 def _cells(figures: Figures) -> dict[str, float]:
     return {
         "ops/s": figures.ops_per_second,
@@ -494,6 +528,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--runs", type=int, default=1, help="repeat every scenario this many times")
     parser.add_argument("--scenario", action="append", choices=sorted(SCENARIOS), help="only these scenarios (repeat); default: all")
     parser.add_argument("--idle", type=int, default=0, help="also measure the memory of this many idle WebSockets")
+    parser.add_argument("--open", type=int, default=0, metavar="EVENTS", help="also time opening a report of this many events (100000)")
     parser.add_argument("--profile", type=Path, help="record the server with py-spy into this folder (collapsed stacks)")
     return parser
 
@@ -516,6 +551,8 @@ def main(argv: list[str] | None = None) -> int:
                 healthy &= ours.converged and bool(ours.all_stored) and (peer is None or peer.converged)
         if args.idle:
             print(asyncio.run(_idle_connections(args.idle)), flush=True)
+        if args.open:
+            print(asyncio.run(_open_long_report(args.open)), flush=True)
     return 0 if healthy else 1
 
 

@@ -18,7 +18,7 @@ from events.envelope import StoredEvent
 from events.errors import DomainError
 from events.evolve import evolve
 from events.model import RECENT_OPS, Paragraph, Report
-from events.protocol import Ack
+from events.protocol import Ack, for_clients
 from events.text_ops import Op
 from tests.conftest import People
 from tests.events.builders import Drafting, created
@@ -65,7 +65,9 @@ class Typist:
 
 
 def paragraph_in(report: Report, paragraph_id: str) -> Paragraph:
-    return next(p for p in report.all_paragraphs() if p.id == paragraph_id)
+    """The paragraph as clients see it: without the past operations only the server keeps
+    (`for_clients`), so that a client's fold and the server's view compare whole."""
+    return next(p for p in for_clients(report).all_paragraphs() if p.id == paragraph_id)
 
 
 def authored(paragraph: Paragraph) -> list[tuple[str, str]]:

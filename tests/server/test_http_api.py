@@ -178,3 +178,15 @@ def test_the_python_api_client_raises_the_server_code(api: Api) -> None:
     with pytest.raises(ApiError) as refused:
         api.submit(new_id(), {"type": "AddChapter", "title": "I"})
     assert (refused.value.status, refused.value.code) == (404, "unknown_report")
+
+
+def test_a_report_is_sent_without_the_past_operations_the_server_keeps(http: httpx.Client, api: Api, new_report: str) -> None:
+    """The server keeps each paragraph's recent operations to transform late edits; clients
+    never need them, so the report they are sent leaves them out (revision and text stay)."""
+    chapter_id, paragraph_id = new_id(), new_id()
+    api.submit(new_report, {"type": "AddChapter", "chapter_id": chapter_id, "title": "I"})
+    api.submit(new_report, {"type": "AddParagraph", "chapter_id": chapter_id, "paragraph_id": paragraph_id, "text": "ab"})
+    for revision in range(3):
+        api.submit(new_report, {"type": "EditParagraphText", "paragraph_id": paragraph_id, "base_revision": revision, "ops": [2, "c"]})
+    paragraph = http.get(f"/api/reports/{new_report}").json()["report"]["chapters"][0]["paragraphs"][0]
+    assert (paragraph["text"], paragraph["revision"], paragraph.get("recent_ops", [])) == ("abccc", 3, [])
