@@ -22,6 +22,7 @@ from server.accounts import Accounts
 from server.auth import (
     RequireSignIn,
     SignedInSocket,
+    actor_in,
     actor_of,
     authenticate,
     same_origin,
@@ -135,8 +136,9 @@ async def live(websocket: WebSocket) -> None:
             raise DomainError("unknown_version", f"the report has no version {after}; it is at {version}")
     except DomainError as error:
         return await close_with_error(websocket, error, CLOSE_INVALID_QUERY if error.code == "invalid_query" else CLOSE_UNKNOWN_REPORT)
+    actor = await actor_in(websocket, user, report_id)
     await websocket.accept()
-    signed_in = SignedInSocket(websocket, user, report_id)
+    signed_in = SignedInSocket(websocket, actor, user, report_id)
     connection = LiveConnection(
         websocket, service_of(websocket), state.fanout, state.presence, report_id, signed_in, batched=batched == 1
     )

@@ -10,6 +10,7 @@ must come from our own origin (or one configured as allowed). Bearer tokens are 
 by a browser on its own, so requests carrying one need no such check.
 """
 
+import random
 import re
 import time
 from collections.abc import Iterable
@@ -83,7 +84,10 @@ def user_of(connection: HTTPConnection) -> User:
 async def actor_of(connection: HTTPConnection, report_id: str) -> Actor:
     """The signed-in user with their role in the report: what the service checks commands
     against and stamps into events."""
-    user = user_of(connection)
+    return await actor_in(connection, user_of(connection), report_id)
+
+
+async def actor_in(connection: HTTPConnection, user: User, report_id: str) -> Actor:
     return Actor(id=user.id, role=await accounts_of(connection).role_in(user, report_id))
 
 
@@ -115,20 +119,23 @@ RECHECK_SECONDS = 5.0
 class SignedInSocket:
     """The user behind a live connection, rechecked at most every RECHECK_SECONDS."""
 
-    def __init__(self, websocket: HTTPConnection, user: User, report_id: str) -> None:
+    def __init__(self, websocket: HTTPConnection, actor: Actor, user: User, report_id: str) -> None:
+        """`actor`: as just checked, when the socket was accepted."""
         self.accounts = accounts_of(websocket)
         presented = credentials(websocket.headers, websocket.cookies)
         assert presented is not None  # authenticated before the socket was accepted
         self._token = presented[0]
         self.user = user
         self.report_id = report_id
-        self._actor: Actor | None = None
-        self._checked_at = -RECHECK_SECONDS
+        self._actor = actor
+        self._checked_at = time.monotonic()
+        # Connections opened together do not all check again at the same moment.
+        self._every = RECHECK_SECONDS * random.uniform(0.8, 1.0)
 
     async def actor(self) -> Actor:
         """The user and their role now, or DomainError `unauthenticated` once revoked."""
         now = time.monotonic()
-        if self._actor is None or now - self._checked_at >= RECHECK_SECONDS:
+        if now - self._checked_at >= self._every:
             user = await self.accounts.authenticate(self._token)
             if user is None:
                 raise DomainError("unauthenticated", "this session was revoked or has expired: sign in again")
