@@ -83,6 +83,7 @@ class Figures:
     converged: bool
     all_stored: bool | None = None  # Rapporteur: every acknowledged op in the stream, once
     client_cpu_seconds: float | None = None  # the editors' process, sharing the machine
+    redis_cpu_seconds: float | None = None  # of cpu_seconds, what Redis used
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -321,9 +322,11 @@ async def _rapporteur(scenario: Scenario) -> Figures:
             for editor in editors:
                 await editor.open()
             cpu_before, client_before = service.cpu_seconds(), time.process_time()
+            redis_before = cpu_seconds(service.pids[1])
             with _profiled(service.pids[0], scenario):
                 seconds = await _type(editors, scenario)
             client_cpu = time.process_time() - client_before
+            redis_cpu = cpu_seconds(service.pids[1]) - redis_before
             deadline = time.monotonic() + 10
             while tally.sent and time.monotonic() < deadline:
                 await asyncio.sleep(0.01)
@@ -358,6 +361,7 @@ async def _rapporteur(scenario: Scenario) -> Figures:
                 converged=converged,
                 all_stored=all_stored,
                 client_cpu_seconds=client_cpu,
+                redis_cpu_seconds=redis_cpu,
             )
 
 
@@ -513,8 +517,12 @@ def _report(name: str, ours: Figures, peer: Figures | None) -> str:
             ratio = value / theirs if theirs else float("nan")
             line += f"{theirs:>12.1f}{ratio:>8.2f}x"
         lines.append(line)
-    if ours.client_cpu_seconds is not None:
-        lines.append(f"  (the editors' own process used {1000 * ours.client_cpu_seconds / ours.ops:.2f} ms of CPU per op)")
+    if ours.client_cpu_seconds is not None and ours.redis_cpu_seconds is not None:
+        server = ours.cpu_seconds - ours.redis_cpu_seconds
+        lines.append(
+            f"  (CPU per op: Rapporteur's process {1000 * server / ours.ops:.2f} ms, Redis {1000 * ours.redis_cpu_seconds / ours.ops:.2f} ms;"
+            f" the editors' own process {1000 * ours.client_cpu_seconds / ours.ops:.2f} ms)"
+        )
     checks = f"  converged: {'yes' if ours.converged else 'NO'}; every acknowledged op stored once: {'yes' if ours.all_stored else 'NO'}"
     if peer:
         checks += f"; ShareDB converged: {'yes' if peer.converged else 'NO'}"
