@@ -145,6 +145,15 @@ async def live(websocket: WebSocket) -> None:
     await connection.run(after)
 
 
+async def _open_connections(pool: aioredis.BlockingConnectionPool, count: int) -> None:
+    """Open the pool's connections now rather than in the first burst of edits, where each
+    new one would cost its opening (and redis-py reads its own version from the installed
+    package metadata for every connection: about a millisecond each)."""
+    connections = [await pool.get_connection() for _ in range(count)]
+    for connection in connections:
+        await pool.release(connection)
+
+
 def create_app(
     redis_url: str, *, public_url: str | None = None, allowed_origins: tuple[str, ...] = (), admin_link: bool = False
 ) -> ASGIApp:
@@ -158,6 +167,7 @@ def create_app(
         pool = aioredis.BlockingConnectionPool.from_url(
             redis_url, max_connections=REDIS_CONNECTIONS, timeout=REDIS_POOL_WAIT_SECONDS
         )
+        await _open_connections(pool, REDIS_CONNECTIONS)
         redis = aioredis.Redis.from_pool(pool)
         store = EventStore(redis)
         app.state.accounts = Accounts(redis)

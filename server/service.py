@@ -198,12 +198,14 @@ class ReportService:
                 batch = self._queues.pop(report_id)
                 try:
                     await self._commit(report_id, batch)
-                except BaseException as error:
+                except asyncio.CancelledError:
+                    for pending in batch:
+                        pending.result.cancel()
+                    raise
+                except Exception as error:
                     for pending in batch:
                         if not pending.result.done():
                             pending.result.set_exception(error)
-                    if isinstance(error, asyncio.CancelledError):
-                        raise
                     log.exception("appending to %s failed", report_id)
         finally:
             del self._writers[report_id]

@@ -378,7 +378,7 @@ def _profiled(pid: int, scenario: Scenario) -> Iterator[None]:
     PROFILE_DIR.mkdir(parents=True, exist_ok=True)
     output = PROFILE_DIR / f"{scenario.name.replace(' ', '-').replace('/', '')}.txt"
     spy = subprocess.Popen(
-        ["py-spy", "record", "--pid", str(pid), "--format", "raw", "--rate", "250", "--output", str(output), "--nonblocking"],
+        ["py-spy", "record", "--pid", str(pid), "--format", "raw", "--rate", "1000", "--output", str(output), "--nonblocking"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     try:
