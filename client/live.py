@@ -54,6 +54,7 @@ class _RawEventMessage(msgspec.Struct, tag="event", tag_field="type", frozen=Tru
 
 class _RawEventsMessage(msgspec.Struct, tag="events", tag_field="type", frozen=True):
     events: list[msgspec.Raw]
+    acks: list[Ack] = []
 
 
 _decode_message = msgspec.json.Decoder(
@@ -224,6 +225,8 @@ class LiveReport:
                 if isinstance(message, _RawEventsMessage):
                     for event in message.events:
                         await self._apply(decode_event(event))
+                    for ack in message.acks:
+                        self._settle(ack.command_id, result=ack)
                 elif isinstance(message, _RawEventMessage):
                     await self._apply(decode_event(message.event))
                 elif isinstance(message, Snapshot):

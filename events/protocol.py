@@ -72,13 +72,15 @@ class EventMessage(msgspec.Struct, tag="event", tag_field="type", frozen=True):
     event: StoredEvent
 
 
-class EventsMessage(msgspec.Struct, tag="events", tag_field="type", frozen=True):
+class EventsMessage(msgspec.Struct, tag="events", tag_field="type", frozen=True, omit_defaults=True):
     """Several events in order, in one message: what a connection opened with `?batch=1`
     receives instead of one `event` message each. Edits that were appended together (one
     group commit) arrive together, so a busy report costs one frame per client, not one
-    per event."""
+    per event. `acks`: this connection's commands that these events complete, acknowledged
+    here rather than in `ack` messages of their own (take them after the events)."""
 
     events: list[StoredEvent]
+    acks: list["Ack"] = []
 
 
 class Ack(msgspec.Struct, tag="ack", tag_field="type", frozen=True):
@@ -166,9 +168,10 @@ def event_message_bytes(raw_event: bytes) -> bytes:
     return b'{"type":"event","event":' + raw_event + b"}"
 
 
-def events_message_bytes(raw_events: list[bytes]) -> bytes:
-    """An EventsMessage around stored events' JSON, without decoding them."""
-    return b'{"type":"events","events":[' + b",".join(raw_events) + b"]}"
+def events_message_bytes(raw_events: list[bytes], raw_acks: list[bytes] | None = None) -> bytes:
+    """An EventsMessage around stored events' JSON (and encoded acks), without decoding them."""
+    acks = b',"acks":[' + b",".join(raw_acks) + b"]" if raw_acks else b""
+    return b'{"type":"events","events":[' + b",".join(raw_events) + b"]" + acks + b"}"
 
 
 class PlaceholderView(msgspec.Struct, frozen=True):

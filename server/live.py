@@ -32,14 +32,14 @@ from events.protocol import (
     ReplayRefused,
     Snapshot,
     event_message_bytes,
-    for_clients,
     events_message_bytes,
+    for_clients,
 )
 from server.auth import SignedInSocket
 from server.fanout import Fanout, Subscription
 from server.limits import RateLimit
 from server.presence import Presence
-from server.service import ReportService
+from server.service import CommandResult, ReportService
 from server.wire import UNREADABLE, command_id_of, parse
 
 log = logging.getLogger(__name__)
@@ -98,6 +98,8 @@ class LiveConnection:
         self._send_lock = asyncio.Lock()
         self._sent_version = 0
         self._pending_acks: list[Ack] = []
+        self._expected: set[str] = set()  # commands whose ack is already waiting for their events
+        self._taken_version = 0  # the last event taken from the subscription to be sent
         self._replays: asyncio.Queue[ReplayMessage] = asyncio.Queue()
 
     async def _send(self, message: bytes) -> None:
@@ -109,7 +111,7 @@ class LiveConnection:
             version, report = await self.service.report(self.report_id)
             await self._send(_encode(Snapshot(version=version, report=for_clients(report))))
             after = version
-        self._sent_version = after
+        self._sent_version = self._taken_version = after
         subscription = await self.fanout.subscribe(self.report_id, after)
         others = await self.presence.join(self.report_id, self.connection_id, self._forward_presence)
         for update in others:
@@ -139,17 +141,28 @@ class LiveConnection:
     async def _send_events(self, subscription: Subscription) -> None:
         while True:
             batch = await subscription.next_batch()
+            last = self._taken_version = batch[-1][0]
             async with self._send_lock:
+                ready = [ack for ack in self._pending_acks if ack.version <= last]
+                self._pending_acks = [ack for ack in self._pending_acks if ack.version > last]
                 if self.batched:
-                    await self._send(events_message_bytes([raw for _, raw in batch]))
+                    # The acks these events complete travel in the same message, after them.
+                    await self._send(events_message_bytes([raw for _, raw in batch], [_encode(ack) for ack in ready]))
                 else:
                     for _, raw in batch:
                         await self._send(event_message_bytes(raw))
-                self._sent_version = batch[-1][0]
-                ready = [ack for ack in self._pending_acks if ack.version <= self._sent_version]
-                self._pending_acks = [ack for ack in self._pending_acks if ack.version > self._sent_version]
-                for ack in ready:
-                    await self._send(_encode(ack))
+                    for ack in ready:
+                        await self._send(_encode(ack))
+                self._sent_version = last
+
+    def _expect(self, result: CommandResult) -> None:
+        """The command's events are stored and about to be handed on: its ack goes out with
+        them (called before they reach this connection, so it can never come too late)."""
+        if result.version <= self._taken_version:
+            return  # its events are on their way already (read back from Redis first): acked after them as usual
+        command_id = result.events[-1].command_id
+        self._expected.add(command_id)
+        self._pending_acks.append(Ack(command_id=command_id, version=result.version))
 
     async def _acknowledge(self, ack: Ack) -> None:
         async with self._send_lock:
@@ -208,12 +221,15 @@ class LiveConnection:
                     await self._check_replay(command)
                     self._replays.put_nowait(command)
                     continue
-                result = await self.service.handle(self.report_id, command, actor)
+                result = await self.service.handle(self.report_id, command, actor, on_appended=self._expect)
             except DomainError as error:
                 async with self._send_lock:
                     await self._send(_error_message(raw, error))
                 continue
-            await self._acknowledge(Ack(command_id=command.command_id, version=result.version))
+            if command.command_id in self._expected:
+                self._expected.discard(command.command_id)  # acknowledged with its events
+            else:
+                await self._acknowledge(Ack(command_id=command.command_id, version=result.version))
 
     async def _check_replay(self, request: ReplayMessage) -> None:
         if request.from_version > request.to_version:

@@ -56,6 +56,7 @@ class _Pending:
     actor: Actor
     expected_version: int | None
     result: "asyncio.Future[CommandResult]"
+    on_appended: Callable[[CommandResult], None] | None = None
 
 
 def _new_id() -> str:
@@ -152,19 +153,39 @@ class ReportService:
         applied = await self.store.applied(report_id, command_id)
         return None if applied is None else await self._result_of(report_id, applied)
 
-    async def handle(self, report_id: str, envelope: CommandEnvelope, actor: Actor) -> CommandResult:
+    async def handle(
+        self,
+        report_id: str,
+        envelope: CommandEnvelope,
+        actor: Actor,
+        *,
+        on_appended: Callable[[CommandResult], None] | None = None,
+    ) -> CommandResult:
         """Apply a command exactly once and return the events it produced, if the actor's
         role in the report allows it (`forbidden` otherwise: nothing appended).
 
         A retry with the same command_id returns the original result, even if the report
-        has moved on or the command would now be refused.
+        has moved on or the command would now be refused. `on_appended(result)` is called
+        as soon as the command's events are stored, before anyone is handed them: a live
+        connection learns there which acknowledgement those events will complete.
         """
         return await self.handle_all(
-            report_id, envelope.command_id, [envelope.command], actor, expected_version=envelope.expected_version
+            report_id,
+            envelope.command_id,
+            [envelope.command],
+            actor,
+            expected_version=envelope.expected_version,
+            on_appended=on_appended,
         )
 
     async def handle_all(
-        self, report_id: str, command_id: str, commands: list[Command], actor: Actor, expected_version: int | None = None
+        self,
+        report_id: str,
+        command_id: str,
+        commands: list[Command],
+        actor: Actor,
+        expected_version: int | None = None,
+        on_appended: Callable[[CommandResult], None] | None = None,
     ) -> CommandResult:
         """Apply several commands as one: all their events in one atomic append, or none."""
         refused = refusal(actor.role, [type(command).__name__ for command in commands])
@@ -180,7 +201,9 @@ class ReportService:
             # The same command again while the first is still waiting (a client that lost its
             # connection resends what was not acknowledged): one decision, one answer for both.
             return await asyncio.shield(waiting)
-        pending = _Pending(command_id, commands, actor, expected_version, asyncio.get_running_loop().create_future())
+        pending = _Pending(
+            command_id, commands, actor, expected_version, asyncio.get_running_loop().create_future(), on_appended
+        )
         self._waiting[(report_id, command_id)] = pending.result
         pending.result.add_done_callback(lambda _: self._waiting.pop((report_id, command_id), None))
         self._queues.setdefault(report_id, []).append(pending)
@@ -241,6 +264,9 @@ class ReportService:
                 report_id, version, [(pending.command_id, events) for pending, events, _ in decided]
             )
             if isinstance(outcome, Appended):
+                for pending, events, _ in decided:
+                    if pending.on_appended is not None:
+                        pending.on_appended(CommandResult(version=events[-1].version, events=events))
                 if self._on_appended is not None:
                     self._on_appended(report_id, outcome.stored)
                 await self._remember_appended(report_id, report, decided)

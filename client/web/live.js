@@ -153,9 +153,12 @@ export class LiveSession {
       case 'event':
         this.take(message.event);
         break;
-      case 'events':
-        for (const event of message.events) if (!this.take(event)) break;
+      case 'events': {
+        let taken = true;
+        for (const event of message.events) if (!(taken = this.take(event))) break;
+        if (taken) for (const ack of message.acks ?? []) this.receive(ack);
         break;
+      }
       case 'ack': {
         const pending = this.pending.get(message.command_id);
         this.pending.delete(message.command_id);

@@ -124,13 +124,14 @@ class _EventMessage(msgspec.Struct, tag="event", tag_field="type"):
     event: _Event
 
 
-class _EventsMessage(msgspec.Struct, tag="events", tag_field="type"):
-    events: list[_Event]
-
-
 class _Ack(msgspec.Struct, tag="ack", tag_field="type"):
     command_id: str
     version: int
+
+
+class _EventsMessage(msgspec.Struct, tag="events", tag_field="type"):
+    events: list[_Event]
+    acks: list[_Ack] = []
 
 
 class _Error(msgspec.Struct, tag="error", tag_field="type"):
@@ -223,16 +224,21 @@ class Editor:
             if isinstance(message, _EventsMessage):
                 for event in message.events:
                     self._take(event)
+                for ack in message.acks:
+                    self._settle(ack)
             elif isinstance(message, _EventMessage):
                 self._take(message.event)
             elif isinstance(message, _Ack):
-                waiting = self._waiting.pop(message.command_id, None)
-                if waiting is not None:
-                    waiting.set_result(None)
+                self._settle(message)
             elif isinstance(message, _Error):
                 waiting = self._waiting.pop(message.command_id or "", None)
                 if waiting is not None:
                     waiting.set_exception(RuntimeError(f"{message.code}: {message.message}"))
+
+    def _settle(self, ack: _Ack) -> None:
+        waiting = self._waiting.pop(ack.command_id, None)
+        if waiting is not None:
+            waiting.set_result(None)
 
     def _take(self, event: _Event) -> None:
         if event.type != "ParagraphTextEdited" or event.data.paragraph_id != self.paragraph_id:

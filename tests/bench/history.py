@@ -48,7 +48,14 @@ import redis.asyncio as aioredis
 
 from events import catalogue as ev
 from events.catalogue import Event, event_type
-from events.commands import AddParagraph, AddParticipant, Command, FillPlaceholder, RecordStatement, ReplaceParagraphText
+from events.commands import (
+    AddParagraph,
+    AddParticipant,
+    Command,
+    FillPlaceholder,
+    RecordStatement,
+    ReplaceParagraphText,
+)
 from events.decide import decide_all
 from events.envelope import StoredEvent, decode_event, encode_event
 from events.errors import DomainError

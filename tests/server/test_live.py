@@ -110,6 +110,35 @@ async def _refusal(socket: ClientConnection) -> tuple[str, int]:
     return error["code"], closed.value.rcvd.code
 
 
+async def test_a_batched_connection_gets_its_acks_with_the_events_they_complete(
+    server: ServerProcess, people: People, new_report: str
+) -> None:
+    """On `?batch=1`, a command's ack comes in the `events` message that carries its events,
+    after them: one message per edit instead of two. Each command is acknowledged once."""
+    async with connect(live_url(server.url, new_report, batch=True), additional_headers=bearer(people.token("bob"))) as socket:
+        snapshot = await _receive(socket)
+        sent = [new_id() for _ in range(5)]
+        for n, command_id in enumerate(sent):
+            await socket.send(_command({"type": "AddChapter", "title": f"C{n}"}, command_id))
+        acked: list[str] = []
+        with_events = 0
+        while len(acked) < len(sent):
+            message = await _receive(socket)
+            if message["type"] == "events":
+                carried = {event["command_id"]: event["version"] for event in message["events"]}
+                for ack in message.get("acks", []):
+                    assert carried[ack["command_id"]] == ack["version"], "an ack comes with its events"
+                    with_events += 1
+                acked += [ack["command_id"] for ack in message.get("acks", [])]
+            else:  # the events were read back from Redis before the append returned: acked after them
+                assert message["type"] == "ack"
+                acked.append(message["command_id"])
+        assert sorted(acked) == sorted(sent)
+        assert with_events >= 1
+    version, _ = await asyncio.to_thread(people.api(server, "bob").report, new_report)
+    assert version == snapshot["version"] + len(sent)
+
+
 async def test_a_connection_with_a_bad_query_is_refused_as_invalid(server: ServerProcess, people: People, new_report: str) -> None:
     for query in ("batch=2", "after=abc"):
         async with connect(f"{live_url(server.url, new_report)}?{query}", additional_headers=bearer(people.token("bob"))) as socket:
