@@ -168,9 +168,14 @@ class Fanout:
         cursor = self._cursors.get(report_id)
         if cursor is None:
             return
-        # Only a batch that follows on from what the reader has seen moves it on: events of
+        # What every listener was offered already (this process's own appends, read back
+        # from the stream after they were published) wakes nobody.
+        fresh = [event for event in batch if event[0] > cursor]
+        if not fresh:
+            return
+        # Only a batch that follows on from what was offered moves the cursor on: events of
         # other processes in between are still read from the stream, never skipped.
-        if batch[0][0] <= cursor + 1:
-            self._cursors[report_id] = max(cursor, batch[-1][0])
+        if fresh[0][0] == cursor + 1:
+            self._cursors[report_id] = fresh[-1][0]
         for subscription in tuple(self._subscriptions.get(report_id, ())):
-            subscription.offer(batch)
+            subscription.offer(fresh)
