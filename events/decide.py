@@ -167,9 +167,7 @@ def _edit_paragraph_text(r: Report, c: cmd.EditParagraphText, new_id: NewId) -> 
         raise DomainError("revision_too_old", f"revision {c.base_revision} is too old to merge: reload the paragraph")
     try:
         text_ops.check(c.ops)
-        ops = text_ops.normalize(c.ops)
-        for committed in paragraph.recent_ops[len(paragraph.recent_ops) - behind :]:
-            ops = text_ops.transform(ops, committed, "left")
+        ops = text_ops.transform_past(text_ops.normalize(c.ops), paragraph.recent_ops[len(paragraph.recent_ops) - behind :], "left")
         text = text_ops.apply(paragraph.text, ops)
     except ValueError as error:
         raise DomainError("invalid_ops", f"these operations do not fit revision {c.base_revision}: {error}") from None

@@ -18,6 +18,7 @@ Characters are Unicode code points, never UTF-16 units: "𝒜" and "😅" count 
 with a retain. Every function here is pure: it never changes the ops it is given.
 """
 
+from collections.abc import Sequence
 from typing import Literal, TypeGuard
 
 import msgspec
@@ -223,6 +224,55 @@ def transform(op: Op, other: Op, side: Literal["left", "right"]) -> Op:
         raise ValueError(f"side must be 'left' or 'right', not {side!r}")
     check(op)
     check(other)
+    return _transformed(op, other, side)
+
+
+def transform_past(op: Op, committed: Sequence[Op], side: Literal["left", "right"]) -> Op:
+    """`op` transformed past each of the `committed` ops in turn (each made on the text the
+    previous one left): what the server does with an edit made some revisions ago. `op` is
+    checked; the committed ops are not again: each was checked when it was committed, and
+    checking them at every step was most of the cost when many drafters type at once."""
+    if side not in ("left", "right"):
+        raise ValueError(f"side must be 'left' or 'right', not {side!r}")
+    check(op)
+    for other in committed:
+        op = _transformed(op, other, side)
+    return op
+
+
+def _transformed(op: Op, other: Op, side: Literal["left", "right"]) -> Op:
+    if op and isinstance(op[-1], str) and (len(op) == 1 or (len(op) == 2 and isinstance(op[0], int))):
+        return _transform_insert(op[0] if len(op) == 2 else 0, op[-1], other, side)  # type: ignore[arg-type]
+    return _transform(op, other, side)
+
+
+def _transform_insert(position: int, text: str, other: Op, side: Literal["left", "right"]) -> Op:
+    """`transform` of one insert (what typing sends), without building pieces: where the
+    insert lands once `other` is applied. Gives exactly what the general walk gives (a
+    property test holds them equal), in a fraction of the time: the server transforms every
+    keystroke past every concurrent one."""
+    before = 0  # the text kept ahead of the insert, once `other` is applied
+    left = position  # of the original text ahead of the insert, what `other` has not reached yet
+    for component in other:
+        if isinstance(component, str):  # their insert: after ours only if "left" and at ours
+            if left == 0 and side == "left":
+                break
+            before += len(component)
+            continue
+        if left == 0:  # their retain or delete reaches the insert: it lands here
+            break
+        length = component_length(component)
+        step = min(length, left)
+        left -= step
+        if not isinstance(component, Delete):
+            before += step
+        if length > step:  # the insert falls inside this component
+            break
+    before += left
+    return [before, text] if before else [text]
+
+
+def _transform(op: Op, other: Op, side: Literal["left", "right"]) -> Op:
     transformed: Op = []
     reader = _Reader(op, whole=str)
     for component in other:

@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from events import text_ops
 from events.text_ops import (
     Delete,
     Op,
@@ -304,3 +305,31 @@ def test_check_refuses_an_op_with_any_invalid_component(data: st.DataObject) -> 
     bad = data.draw(st.sampled_from([0, -1, "", Delete(0), Delete(""), Delete(-3), {"d": 1}, None, 2.0, False]))
     with pytest.raises(ValueError):
         check([*op[: (at := data.draw(st.integers(0, len(op))))], bad, *op[at:]])
+
+
+@PROPERTIES
+@given(st.data())
+def test_a_single_insert_transforms_as_the_general_walk_does(data: st.DataObject) -> None:
+    """`transform` takes a shortcut for the op typing sends (one insert): it must land where
+    the general walk puts it, past any concurrent op, on either side."""
+    doc = data.draw(TEXTS)
+    position = data.draw(st.integers(0, len(doc)))
+    insert = [*([position] if position else []), data.draw(INSERTS)]
+    other = data.draw(edits(doc))
+    for side in ("left", "right"):
+        assert transform(insert, other, side) == text_ops._transform(insert, other, side)
+
+
+@PROPERTIES
+@given(st.data())
+def test_transforming_past_several_ops_is_transforming_past_each_in_turn(data: st.DataObject) -> None:
+    doc = data.draw(TEXTS)
+    op = data.draw(edits(doc))
+    committed, text = [], doc
+    for _ in range(data.draw(st.integers(0, 4))):
+        committed.append(data.draw(edits(text)))
+        text = apply(text, committed[-1])
+    stepwise = op
+    for other in committed:
+        stepwise = transform(stepwise, other, "left")
+    assert text_ops.transform_past(op, committed, "left") == stepwise
