@@ -121,7 +121,7 @@ async def live(websocket: WebSocket) -> None:
     try:
         if not same_origin(websocket.headers, state.allowed_origins):
             raise DomainError("forbidden", f"pages from {websocket.headers.get('origin')} may not connect here")
-        user = await authenticate(websocket, changes=True)
+        user = await authenticate(websocket, changes=False)  # the origin, whatever the credentials, just above
     except DomainError as error:
         code = CLOSE_FORBIDDEN if error.code == "forbidden" else CLOSE_UNAUTHENTICATED
         return await close_with_error(websocket, error, code)

@@ -47,11 +47,10 @@ import httpx
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
-from client.api import Api
 from client.live import bearer
 from server.embedded_redis import EmbeddedRedis
 from server.live import LIVE_BURST, LIVE_MESSAGES_PER_SECOND
-from tests.bench.service import ADMIN_LINK
+from tests.bench.service import ADMIN_LINK, invited_token, signed_in_admin
 from tests.processes import ServerProcess
 
 DRAFTER = "Benchmark"
@@ -371,18 +370,6 @@ async def _until_signal(server: ServerProcess, token: str, args: argparse.Namesp
     return await _run_all(server, token, args)
 
 
-def _drafter_token(server: ServerProcess) -> str:
-    """Sign in with the administrator's link the server printed on its empty database, add
-    the benchmark's drafter, and redeem their invite for an API token."""
-    found = ADMIN_LINK.search(server.output_so_far())
-    if found is None:
-        raise RuntimeError(f"the server printed no administrator's link:\n{server.output_so_far()}")
-    admin, _ = Api.sign_in(found.group(1))
-    drafter, _ = Api.sign_in(admin.add_user(DRAFTER, "drafter")["url"])
-    assert drafter.token is not None
-    return drafter.token
-
-
 def _stop(server: ServerProcess, redis: EmbeddedRedis) -> str:
     """Stop both children, ignoring further signals meanwhile; return what the server printed."""
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -418,7 +405,7 @@ def main(argv: list[str] | None = None) -> int:
             redis.start()
             server.start()
             print(f"Rapporteur on {server.url}, Redis ({Path(redis.binary).name}, appendfsync always) in {redis.data_dir}")
-            token = _drafter_token(server)
+            token = invited_token(signed_in_admin(server), DRAFTER)
             for signum in (signal.SIGINT, signal.SIGTERM):
                 signal.signal(signum, _remember)
             outcomes = asyncio.run(_until_signal(server, token, args))

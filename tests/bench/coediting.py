@@ -337,24 +337,18 @@ async def _rapporteur(scenario: Scenario) -> Figures:
             while tally.sent and time.monotonic() < deadline:
                 await asyncio.sleep(0.01)
             cpu = service.cpu_seconds() - cpu_before
-            converged, all_stored = True, True
+            converged, stored = True, {}
             for d, (report_id, paragraph_id) in enumerate(documents):
                 mine = editors[d * scenario.editors : (d + 1) * scenario.editors]
                 report = (await http.get(f"/api/reports/{report_id}")).json()["report"]
                 text = next(p["text"] for c in report["chapters"] for p in c["paragraphs"] if p["id"] == paragraph_id)
                 if {e.text for e in mine} != {text} or len(text) != INSERT * scenario.editors * scenario.ops:
                     converged = False
-                stored = await _stored_once(http, report_id)
-                sent_here = {cid for cid in tally.acknowledged if cid in stored}
-                if any(stored[cid] != 1 for cid in sent_here):
-                    all_stored = False
-            if sum(1 for cid in tally.acknowledged) != len(editors) * scenario.ops:
-                all_stored = False
-            stored_ids = set()
-            for report_id, _ in documents:
-                stored_ids |= set(await _stored_once(http, report_id))
-            if not tally.acknowledged <= stored_ids:
-                all_stored = False
+                stored.update(await _stored_once(http, report_id))
+            # Every operation acknowledged, and each acknowledged one in a stream exactly once.
+            all_stored = len(tally.acknowledged) == len(editors) * scenario.ops and all(
+                stored.get(command_id) == 1 for command_id in tally.acknowledged
+            )
             for editor in editors:
                 await editor.close()
             return Figures(

@@ -34,6 +34,22 @@ def memory_kib(pid: int, field: str = "VmHWM") -> int:
     raise ValueError(f"no {field} for process {pid}")
 
 
+def signed_in_admin(server: ServerProcess) -> Api:
+    """The administrator, signed in with the link the server printed on its empty database."""
+    found = ADMIN_LINK.search(server.output_so_far())
+    if found is None:
+        raise RuntimeError(f"the server printed no administrator's link:\n{server.output_so_far()}")
+    admin, _ = Api.sign_in(found.group(1))
+    return admin
+
+
+def invited_token(admin: Api, name: str, role: str = "drafter") -> str:
+    """A new user's API token, through an invite as a person would get it."""
+    user, _ = Api.sign_in(admin.add_user(name, role)["url"])
+    assert user.token is not None
+    return user.token
+
+
 class BenchService:
     """`with BenchService() as service:` a fresh service in a temporary directory, stopped
     (server, then Redis) at the end, even on an error or Ctrl-C."""
@@ -48,10 +64,7 @@ class BenchService:
         try:
             self.redis.start()
             self.server = ServerProcess(self.redis.url).start()
-            found = ADMIN_LINK.search(self.server.output_so_far())
-            if found is None:
-                raise RuntimeError(f"the server printed no administrator's link:\n{self.server.output_so_far()}")
-            self.admin, _ = Api.sign_in(found.group(1))
+            self.admin = signed_in_admin(self.server)
         except BaseException:
             self.__exit__()
             raise
@@ -74,11 +87,8 @@ class BenchService:
         return self.server.url
 
     def token(self, name: str, role: str = "drafter") -> str:
-        """A new user's API token, through an invite as a person would get it."""
         assert self.admin is not None
-        user, _ = Api.sign_in(self.admin.add_user(name, role)["url"])
-        assert user.token is not None
-        return user.token
+        return invited_token(self.admin, name, role)
 
     @property
     def pids(self) -> tuple[int, int]:
