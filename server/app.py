@@ -173,7 +173,7 @@ def create_app(
         app.state.accounts = Accounts(redis)
         app.state.allowed_origins = allowed_origins
         app.state.fanout = Fanout(redis_url, store)
-        app.state.service = ReportService(store, on_appended=app.state.fanout.publish)
+        app.state.service = ReportService(store, local_writes=app.state.fanout)
         app.state.presence = Presence(redis_url, redis)
         await app.state.fanout.start()
         await app.state.presence.start()

@@ -10,6 +10,14 @@ overflowed because its client is slow) it reads back from the stream itself.
 The reader is woken, when the set of reports changes, by an entry in a small stream of its
 own, which XREAD watches with the reports: unlike a timeout or CLIENT UNBLOCK, that cannot
 be lost if it arrives before the reader has blocked.
+
+The events this process appends reach its listeners straight from the writer (`appended`).
+While a report's writer is busy, the reader stops watching that stream: otherwise every
+append would wake it to read back what it already delivered (a round trip and a parse per
+append, a tenth of the server's time under load). Nothing of another process is lost
+meanwhile: its append makes ours conflict, ours then lands after it, and the listeners, seeing
+the gap, read the missing events from the stream; once the writer stops, the reader watches
+the stream again from the last version it delivered.
 """
 
 import asyncio
@@ -94,12 +102,16 @@ class Fanout:
         self._wake_cursor = "0-0"
         self._subscriptions: dict[str, set[Subscription]] = {}
         self._cursors: dict[str, int] = {}
+        self._writing: set[str] = set()  # reports this process is appending to: not watched
         self._task: asyncio.Task[None] | None = None
+        self._wakes: set[asyncio.Task[None]] = set()
 
     async def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="fanout-reader")
 
     async def stop(self) -> None:
+        for wake in tuple(self._wakes):
+            wake.cancel()
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -139,7 +151,7 @@ class Fanout:
     async def _run(self) -> None:
         while True:
             streams = {self._wake_key: self._wake_cursor}
-            streams.update({events_key(r): f"{v}-0" for r, v in self._cursors.items()})
+            streams.update({events_key(r): f"{v}-0" for r, v in self._cursors.items() if r not in self._writing})
             try:
                 response = await self._reader.xread(streams, count=READ_COUNT, block=BLOCK_MS)
             except (RedisConnectionError, RedisTimeoutError, OSError) as error:
@@ -157,12 +169,26 @@ class Fanout:
         batch = [(int(entry_id.split(b"-", 1)[0]), fields[b"e"]) for entry_id, fields in entries]
         self._offer(report_id, batch)
 
-    def publish(self, report_id: str, batch: tuple[RawEvent, ...]) -> None:
+    def writing(self, report_id: str) -> None:
+        """This process starts appending to the report: its next reads leave that stream out
+        (the read already waiting on it is woken once more, by the first append)."""
+        self._writing.add(report_id)
+
+    def appended(self, report_id: str, batch: tuple[RawEvent, ...]) -> None:
         """Events this process just appended: to its listeners at once, without the round
         trip of reading them back. The reader may still read them from the stream (when it
         was already waiting on it); subscriptions drop what they already have."""
         if batch:
             self._offer(report_id, list(batch))
+
+    def written(self, report_id: str) -> None:
+        """The writer stopped: watch the stream again, from the last version delivered, so
+        that what other processes append from now on arrives through the reader."""
+        self._writing.discard(report_id)
+        if report_id in self._cursors:
+            wake = asyncio.create_task(self._wake())
+            self._wakes.add(wake)
+            wake.add_done_callback(self._wakes.discard)
 
     def _offer(self, report_id: str, batch: list[RawEvent]) -> None:
         cursor = self._cursors.get(report_id)

@@ -10,6 +10,7 @@ import uvicorn
 from events.protocol import MAX_MESSAGE_BYTES
 from server.app import create_app
 from server.embedded_redis import EmbeddedRedis
+from server.websocket_protocol import WebSocketProtocol
 
 # Frames up to this size reach the app, which answers `message_too_large` past
 # MAX_MESSAGE_BYTES and keeps the connection; larger ones close it with 1009.
@@ -53,7 +54,7 @@ def serve(
             create_app(redis_url, public_url=public_url(host, port), allowed_origins=allowed_origins, admin_link=admin_link),
             host=host,
             port=port,
-            ws="websockets-sansio",
+            ws=WebSocketProtocol,
             ws_max_size=WS_MAX_FRAME_BYTES,
             # Events are small and mostly unique: compressing them costs more CPU than it
             # saves bytes, and each connection's deflate state holds tens of KiB.

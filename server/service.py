@@ -20,6 +20,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Protocol
 
 import msgspec
 
@@ -59,6 +60,21 @@ class _Pending:
     on_appended: Callable[[CommandResult], None] | None = None
 
 
+class LocalWrites(Protocol):
+    """Who follows this process's own appends as they happen: the live fan-out, which hands
+    them to its listeners without reading them back, and stops watching a report's stream
+    while this process is the one writing it."""
+
+    def writing(self, report_id: str) -> None:
+        """A writer started appending to the report."""
+
+    def appended(self, report_id: str, events: tuple[RawEvent, ...]) -> None:
+        """These events were just stored (called before anyone is answered)."""
+
+    def written(self, report_id: str) -> None:
+        """The writer stopped: nothing more is waiting to be appended."""
+
+
 def _new_id() -> str:
     return str(uuid.uuid4())
 
@@ -76,14 +92,15 @@ class ReportService:
         new_id: Callable[[], str] = _new_id,
         cached_reports: int = 1_000,
         snapshot_every: int | None = DEFAULT_EVERY,
-        on_appended: Callable[[str, tuple[RawEvent, ...]], None] | None = None,
+        local_writes: LocalWrites | None = None,
     ) -> None:
-        """`on_appended(report_id, events)`: told of this process's appends as soon as they
-        are stored, so its live connections get them without waiting for Redis to echo them."""
+        """`local_writes`: told when a report's writer starts and stops, and of every append
+        as soon as it is stored, so that live connections get this process's events without
+        waiting for Redis to echo them."""
         self.store = store
         self.snapshots = Snapshots(store, snapshot_every)
         self._clock = clock
-        self._on_appended = on_appended
+        self._local_writes = local_writes
         self.new_id = new_id
         self._cache: OrderedDict[str, tuple[int, Report | None]] = OrderedDict()
         self._cached_reports = cached_reports
@@ -208,6 +225,8 @@ class ReportService:
         pending.result.add_done_callback(lambda _: self._waiting.pop((report_id, command_id), None))
         self._queues.setdefault(report_id, []).append(pending)
         if report_id not in self._writers:
+            if self._local_writes is not None:
+                self._local_writes.writing(report_id)
             self._writers[report_id] = asyncio.create_task(self._write(report_id), name=f"writer-{report_id}")
         # Shielded: a caller that goes away (its client disconnected) does not cancel the
         # command for the others it was grouped with; it is applied or refused all the same.
@@ -232,6 +251,8 @@ class ReportService:
                     log.exception("appending to %s failed", report_id)
         finally:
             del self._writers[report_id]
+            if self._local_writes is not None:
+                self._local_writes.written(report_id)
 
     async def _commit(self, report_id: str, batch: list["_Pending"]) -> None:
         """Decide every command of the batch, each on the state the previous ones left, and
@@ -267,8 +288,8 @@ class ReportService:
                 for pending, events, _ in decided:
                     if pending.on_appended is not None:
                         pending.on_appended(CommandResult(version=events[-1].version, events=events))
-                if self._on_appended is not None:
-                    self._on_appended(report_id, outcome.stored)
+                if self._local_writes is not None:
+                    self._local_writes.appended(report_id, outcome.stored)
                 await self._remember_appended(report_id, report, decided)
                 for pending, events, _ in decided:
                     pending.result.set_result(CommandResult(version=events[-1].version, events=events))

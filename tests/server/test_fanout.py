@@ -91,3 +91,45 @@ async def test_an_idle_reader_still_delivers_at_once(
         assert await _versions_until(subscription, 2) == [2]
         assert asyncio.get_running_loop().time() - started < 0.4
     assert "lost Redis" not in caplog.text
+
+
+async def test_another_process_events_reach_the_listeners_of_a_process_busy_writing_the_report(
+    redis_url: str, store: EventStore
+) -> None:
+    """While this process writes a report, its reader leaves that stream alone; what another
+    process appends meanwhile still reaches this process's listeners, in order, once each,
+    and so does what it appends after this process's writer stopped."""
+    here = Fanout(redis_url, store)
+    await here.start()
+    try:
+        writing_here = ReportService(store, local_writes=here)
+        there = ReportService(store)  # another process: its own writer, nobody listening
+        report_id = new_id()
+        await writing_here.handle(report_id, CommandEnvelope(command_id=new_id(), command=CreateReport(title="R")), ALICE)
+        with await here.subscribe(report_id, after=1) as subscription:
+
+            async def keep_writing_here() -> None:
+                # A command every millisecond, without waiting: the writer stays busy.
+                commands = []
+                for n in range(120):
+                    envelope = CommandEnvelope(command_id=new_id(), command=AddChapter(title=f"here {n}"))
+                    commands.append(asyncio.create_task(writing_here.handle(report_id, envelope, ALICE)))
+                    await asyncio.sleep(0.001)
+                await asyncio.gather(*commands)
+
+            async def now_and_then_there() -> None:
+                for n in range(12):
+                    await asyncio.sleep(0.008)
+                    await there.handle(report_id, CommandEnvelope(command_id=new_id(), command=AddChapter(title=f"there {n}")), ALICE)
+
+            await asyncio.gather(keep_writing_here(), now_and_then_there())
+            assert await _versions_until(subscription, 133) == list(range(2, 134))
+            await _add_chapters(there, report_id, 1)
+            started = asyncio.get_running_loop().time()
+            assert await _versions_until(subscription, 134) == [134]
+            assert asyncio.get_running_loop().time() - started < 0.4
+        titles = [event.data.title for event in await store.read(report_id, after=1)]
+        first_there = next(i for i, title in enumerate(titles) if title.startswith("there"))
+        assert first_there < max(i for i, title in enumerate(titles) if title.startswith("here"))  # interleaved
+    finally:
+        await here.stop()
