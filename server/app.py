@@ -188,6 +188,7 @@ def create_app(
         finally:
             await app.state.presence.stop()
             await app.state.fanout.stop()
+            await store.aclose()
             await redis.aclose()
 
     app = Starlette(

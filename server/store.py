@@ -7,14 +7,18 @@ Guarantees, all enforced inside Redis by the atomic script:
 Streams are never trimmed: the log is the report.
 """
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import msgspec
 import redis.asyncio as aioredis
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import NoScriptError
 
 from events.envelope import StoredEvent, decode_event, encode_event
 from server.keys import REPORT_INDEX, commands_key, events_key
+from server.pipelined import PipelinedConnection
 
 # KEYS: events stream, command ids hash. ARGV: expected version, then for each command: its
 # id, its number of events n, its n events' JSON. All commands or none: if any was applied
@@ -100,11 +104,34 @@ class _Stamp(msgspec.Struct):
 _decode_stamp = msgspec.json.Decoder(_Stamp).decode
 
 
+_APPEND_SHA = hashlib.sha1(_APPEND.encode()).hexdigest()
+
+
 class EventStore:
     def __init__(self, redis: aioredis.Redis) -> None:
+        """Appends go through a pipelined connection of their own (server/pipelined.py), made
+        like `redis`'s; everything else through `redis`. `aclose()` closes the former."""
         self.redis = redis
-        self._append = redis.register_script(_APPEND)
+        self._appends = PipelinedConnection(redis.connection_pool)
         self._read = redis.register_script(_READ)
+
+    async def aclose(self) -> None:
+        await self._appends.aclose()
+
+    async def _run_append(self, keys: list[str], args: list[object]) -> list:  # type: ignore[type-arg]
+        """The append script, by its digest; loaded first if this Redis does not know it yet
+        (a fresh or restarted server). Sent once more if the connection was lost on the way:
+        the script applies a command id once, so a second copy can only say `duplicate`."""
+        lost = 0
+        while True:
+            try:
+                return await self._appends.call("EVALSHA", _APPEND_SHA, len(keys), *keys, *args)
+            except NoScriptError:
+                await self._appends.call("SCRIPT", "LOAD", _APPEND)
+            except RedisConnectionError:
+                lost += 1
+                if lost > 1:
+                    raise
 
     async def append(
         self, report_id: str, command_id: str, expected_version: int, events: list[StoredEvent]
@@ -137,7 +164,7 @@ class EventStore:
                     raise ValueError("events must be numbered right after expected_version")
                 stored.append((version, encode_event(event)))
                 args.append(stored[-1][1])
-        outcome, detail = await self._append(keys=[events_key(report_id), commands_key(report_id)], args=args)
+        outcome, detail = await self._run_append([events_key(report_id), commands_key(report_id)], args)
         if outcome == b"conflict":
             return Conflict(current=int(detail))
         if expected_version == 0:

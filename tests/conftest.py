@@ -41,8 +41,10 @@ async def redis(redis_url: str) -> AsyncIterator[aioredis.Redis]:
 
 
 @pytest.fixture
-async def store(redis: aioredis.Redis) -> EventStore:
-    return EventStore(redis)
+async def store(redis: aioredis.Redis) -> AsyncIterator[EventStore]:
+    store = EventStore(redis)
+    yield store
+    await store.aclose()
 
 
 @pytest.fixture(scope="session")

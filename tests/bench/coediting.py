@@ -468,11 +468,13 @@ async def _open_long_report(events: int) -> str:
     with BenchService() as service:
         token = service.token("Reader", "viewer")
         redis = aioredis.Redis.from_url(service.redis.url)
+        store = EventStore(redis)
         report_id = str(uuid.uuid4())
         try:
             print(f"writing a report of {events:,} events …", flush=True)
-            await _write(redis, Snapshots(EventStore(redis), DEFAULT_EVERY), report_id, events, seed=7)
+            await _write(redis, Snapshots(store, DEFAULT_EVERY), report_id, events, seed=7)
         finally:
+            await store.aclose()
             await redis.aclose()
         lines = []
         async with httpx.AsyncClient(base_url=service.url, headers=bearer(token), timeout=120) as http:

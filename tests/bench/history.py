@@ -343,6 +343,7 @@ async def _bench(url: str, args: argparse.Namespace) -> bool:
             print(await _memory(redis, report_id))
             print(f"  this process's peak memory: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MiB", flush=True)
     finally:
+        await store.aclose()
         await redis.aclose()
     return consistent
 

@@ -237,11 +237,13 @@ async def _as_before_accounts(redis_url: str, report_id: str, title: str) -> Non
     """Append an event whose actor is a bare name, as events were recorded before accounts
     (the service itself, on the test Redis: no request can choose its actor any more)."""
     client = aioredis.Redis.from_url(redis_url)
+    store = EventStore(client)
     try:
-        await ReportService(EventStore(client)).handle_all(
+        await ReportService(store).handle_all(
             report_id, str(uuid.uuid4()), [RetitleReport(title=title)], Actor(id=OLD_ACTOR, role="chair")
         )
     finally:
+        await store.aclose()
         await client.aclose()
 
 

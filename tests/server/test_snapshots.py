@@ -81,6 +81,7 @@ async def history(redis_url: str) -> tuple[str, list[Report | None]]:
     store = EventStore(client)
     report_id = await _drafted(ReportService(store, snapshot_every=EVERY), random.Random(1012))
     folds = await _folds(store, report_id)
+    await store.aclose()
     await client.aclose()
     return report_id, folds
 

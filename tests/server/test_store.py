@@ -80,7 +80,8 @@ async def test_twenty_concurrent_appenders_leave_a_contiguous_log(redis_url: str
         acknowledged = [ack for acks in await asyncio.gather(*(appender(i) for i in range(20))) for ack in acks]
         events = await services[0].store.read(report_id)
     finally:
-        for client in clients:
+        for service, client in zip(services, clients, strict=True):
+            await service.store.aclose()
             await client.aclose()
 
     assert [e.version for e in events] == list(range(1, 202))

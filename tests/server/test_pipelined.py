@@ -1,0 +1,85 @@
+"""The pipelined connection the appends share: each caller gets the reply to its own request,
+an error reaches only its caller, and a lost connection fails what was in flight, then
+comes back by itself."""
+
+import asyncio
+
+import pytest
+import redis.asyncio as aioredis
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import ResponseError
+
+from events.access import Actor
+from events.commands import AddChapter, CommandEnvelope, CreateReport
+from server.pipelined import PipelinedConnection
+from server.service import ReportService
+from server.store import EventStore
+from tests.conftest import new_id
+
+CHAIR = Actor(id="chair", role="chair")
+
+
+@pytest.fixture
+async def pipelined(redis: aioredis.Redis):
+    connection = PipelinedConnection(redis.connection_pool)
+    yield connection
+    await connection.aclose()
+
+
+async def test_many_callers_at_once_each_get_the_reply_to_their_own_request(pipelined: PipelinedConnection) -> None:
+    key = f"counter:{new_id()}"
+    replies = await asyncio.gather(
+        *(pipelined.call("ECHO", f"request {n}") if n % 2 else pipelined.call("INCR", key) for n in range(400))
+    )
+    assert [reply for n, reply in enumerate(replies) if n % 2] == [f"request {n}".encode() for n in range(1, 400, 2)]
+    assert [reply for n, reply in enumerate(replies) if n % 2 == 0] == list(range(1, 201))  # in the order sent
+
+
+async def test_an_error_reply_reaches_only_the_request_it_answers(pipelined: PipelinedConnection, redis: aioredis.Redis) -> None:
+    text = f"text:{new_id()}"
+    await redis.set(text, "not a number")
+    before, refused, after = await asyncio.gather(
+        pipelined.call("ECHO", "before"), pipelined.call("INCR", text), pipelined.call("ECHO", "after"), return_exceptions=True
+    )
+    assert (before, after) == (b"before", b"after")
+    assert isinstance(refused, ResponseError) and "not an integer" in str(refused)
+    assert await pipelined.call("ECHO", "still fine") == b"still fine"
+
+
+async def test_a_lost_connection_fails_what_was_in_flight_then_reconnects(
+    pipelined: PipelinedConnection, redis: aioredis.Redis
+) -> None:
+    connection_id = await pipelined.call("CLIENT", "ID")
+    waiting = asyncio.create_task(pipelined.call("BLPOP", f"empty:{new_id()}", 10))
+    await asyncio.sleep(0.1)
+    await redis.client_kill_filter(_id=connection_id)
+    with pytest.raises(RedisConnectionError):
+        await asyncio.wait_for(waiting, 5)
+    assert await pipelined.call("ECHO", "back") == b"back"
+    assert await pipelined.call("CLIENT", "ID") != connection_id
+
+
+async def test_an_append_lost_on_the_way_is_sent_again_and_stored_once(store: EventStore, redis: aioredis.Redis) -> None:
+    """The connection drops while Redis holds the append (paused): the edit is sent again
+    on a new connection and stored, once; the drafter never hears of it."""
+    service = ReportService(store)
+    report_id = new_id()
+    await service.handle(report_id, CommandEnvelope(command_id=new_id(), command=CreateReport(title="R")), CHAIR)
+    connection_id = await store._appends.call("CLIENT", "ID")
+    await redis.execute_command("CLIENT", "PAUSE", 300, "WRITE")
+    command_id = new_id()
+    edit = asyncio.create_task(service.handle(report_id, CommandEnvelope(command_id=command_id, command=AddChapter(title="I")), CHAIR))
+    await asyncio.sleep(0.1)
+    assert not edit.done()
+    await redis.client_kill_filter(_id=connection_id)
+    assert (await asyncio.wait_for(edit, 5)).version == 2
+    assert [event.command_id for event in await store.read(report_id, after=1)] == [command_id]
+
+
+async def test_an_append_after_redis_forgot_the_script_loads_it_again(store: EventStore, redis: aioredis.Redis) -> None:
+    service = ReportService(store)
+    report_id = new_id()
+    await service.handle(report_id, CommandEnvelope(command_id=new_id(), command=CreateReport(title="R")), CHAIR)
+    await redis.script_flush()
+    result = await service.handle(report_id, CommandEnvelope(command_id=new_id(), command=AddChapter(title="I")), CHAIR)
+    assert result.version == 2
