@@ -145,8 +145,10 @@ class Fanout:
 
     async def _wake(self) -> None:
         with contextlib.suppress(RedisConnectionError, RedisTimeoutError):
-            await self.store.redis.xadd(self._wake_key, {"w": 1}, maxlen=1, approximate=False)
-            await self.store.redis.expire(self._wake_key, 86_400)
+            async with self.store.redis.pipeline(transaction=False) as pipe:
+                pipe.xadd(self._wake_key, {"w": 1}, maxlen=1, approximate=False)
+                pipe.expire(self._wake_key, 86_400)
+                await pipe.execute()
 
     async def _run(self) -> None:
         while True:

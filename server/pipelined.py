@@ -9,33 +9,48 @@ makes them durable with one fsync.
 
 The connection is redis-py's own (same URL, credentials, TLS, database and protocol as the
 pool's), so only the sending and the matching of replies are done here. If the connection
-fails, every request in flight fails with the error (an append may or may not have been
-stored: its command id makes the client's retry safe), and the next request reconnects.
+fails, or a reply takes longer than the pool's socket timeout, every request in flight fails
+with the error (an append may or may not have been stored: its command id makes a retry
+safe), and the next request reconnects. Its reads have no timeout of their own: between two
+requests the connection may rest for as long as it likes.
 """
 
 import asyncio
 import contextlib
+import time
 from collections import deque
 from typing import Any
 
 from redis.asyncio.connection import AbstractConnection, ConnectionPool
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import ResponseError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+# How long a reply may take when the pool sets no socket timeout.
+DEFAULT_TIMEOUT = 10.0
 
 
 class PipelinedConnection:
     def __init__(self, pool: ConnectionPool) -> None:
         """A connection like the ones of `pool`, but of its own."""
-        self._pool = pool
+        self._class = pool.connection_class
+        self._kwargs = dict(pool.connection_kwargs)
+        self._timeout: float = self._kwargs.get("socket_timeout") or DEFAULT_TIMEOUT
+        # With a socket timeout, redis-py runs every send in a task of its own and ends an
+        # idle read with an error; the watchdog below bounds each request instead.
+        self._kwargs["socket_connect_timeout"] = self._kwargs.get("socket_connect_timeout") or self._timeout
+        self._kwargs["socket_timeout"] = None
         self._connection: AbstractConnection | None = None
         self._connecting = asyncio.Lock()
-        self._waiting: deque[asyncio.Future[Any]] = deque()
+        self._waiting: deque[tuple[asyncio.Future[Any], float]] = deque()  # with when it was sent
         self._reader: asyncio.Task[None] | None = None
+        self._watchdog: asyncio.TimerHandle | None = None
+        self._closing: set[asyncio.Task[None]] = set()
 
     async def call(self, *args: Any) -> Any:
         """Send one command; its reply (or the error Redis answered), once it comes."""
         connection = self._connection
-        if connection is None or self._reader is None or self._reader.done():
+        if connection is None:
             connection = await self._connect()
         packed = connection.pack_command(*args)
         if connection is not self._connection or not connection.is_connected:
@@ -44,23 +59,33 @@ class PipelinedConnection:
             raise error
         reply: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         # In the order written: nothing between queueing the future and writing may yield.
-        self._waiting.append(reply)
+        self._waiting.append((reply, time.monotonic()))
         try:
             await connection.send_packed_command(packed, check_health=False)
-        except BaseException as error:
+        except (OSError, RedisConnectionError, RedisTimeoutError) as error:
             self._fail(connection, error)
             raise
         return await reply
 
     async def _connect(self) -> AbstractConnection:
         async with self._connecting:
-            if self._connection is not None and self._reader is not None and not self._reader.done():
+            if self._connection is not None:
                 return self._connection
-            connection = self._pool.connection_class(**self._pool.connection_kwargs)
+            connection = self._class(**self._kwargs)
             await connection.connect()
             self._connection = connection
             self._reader = asyncio.create_task(self._read(connection), name="redis-pipelined-reader")
+            self._watch(connection)
             return connection
+
+    def _watch(self, connection: AbstractConnection) -> None:
+        """Every half timeout: a request unanswered for longer means the connection is dead."""
+        if connection is not self._connection:
+            return
+        if self._waiting and time.monotonic() - self._waiting[0][1] > self._timeout:
+            self._fail(connection, RedisTimeoutError(f"Redis did not answer within {self._timeout} s"))
+            return
+        self._watchdog = asyncio.get_running_loop().call_later(self._timeout / 2, self._watch, connection)
 
     async def _read(self, connection: AbstractConnection) -> None:
         while True:
@@ -68,38 +93,46 @@ class PipelinedConnection:
                 reply = await connection.read_response()
             except ResponseError as error:  # Redis answered this request with an error
                 reply = error
-            except BaseException as error:
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:
                 self._fail(connection, error)
                 return
             if not self._waiting:
-                continue  # a push message nobody asked for
-            waiting = self._waiting.popleft()
+                self._fail(connection, RedisConnectionError("Redis sent a reply to no request"))
+                return
+            waiting, _ = self._waiting.popleft()
             if waiting.done():
-                continue
+                continue  # its caller went away
             if isinstance(reply, ResponseError):
                 waiting.set_exception(reply)
             else:
                 waiting.set_result(reply)
 
-    def _fail(self, connection: AbstractConnection, error: BaseException) -> None:
-        """The connection is lost: every request in flight gets the error."""
+    def _fail(self, connection: AbstractConnection, error: Exception) -> None:
+        """The connection is lost: every request in flight gets the error, and the next
+        request opens a new connection."""
         if connection is not self._connection:
             return
         self._connection = None
-        if isinstance(error, asyncio.CancelledError):
-            error = RedisConnectionError("the connection to Redis was closed")
+        if self._watchdog is not None:
+            self._watchdog.cancel()
         while self._waiting:
-            waiting = self._waiting.popleft()
+            waiting, _ = self._waiting.popleft()
             if not waiting.done():
-                waiting.set_exception(error if isinstance(error, Exception) else RedisConnectionError(str(error)))
-        asyncio.get_running_loop().create_task(connection.disconnect(nowait=True))
+                waiting.set_exception(error)
+        reader, self._reader = self._reader, None
+        if reader is not None and reader is not asyncio.current_task():
+            reader.cancel()
+        closing = asyncio.get_running_loop().create_task(connection.disconnect(nowait=True))
+        self._closing.add(closing)
+        closing.add_done_callback(self._closing.discard)
 
     async def aclose(self) -> None:
-        reader, connection = self._reader, self._connection
-        self._reader = None
-        if reader is not None:
-            reader.cancel()
-            with contextlib.suppress(BaseException):
-                await reader
+        connection, reader = self._connection, self._reader
         if connection is not None:
-            await connection.disconnect()
+            self._fail(connection, RedisConnectionError("the connection to Redis was closed"))
+        if reader is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                await reader
+        await asyncio.gather(*self._closing, return_exceptions=True)

@@ -8,6 +8,7 @@ import pytest
 import redis.asyncio as aioredis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import ResponseError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from events.access import Actor
 from events.commands import AddChapter, CommandEnvelope, CreateReport
@@ -83,3 +84,20 @@ async def test_an_append_after_redis_forgot_the_script_loads_it_again(store: Eve
     await redis.script_flush()
     result = await service.handle(report_id, CommandEnvelope(command_id=new_id(), command=AddChapter(title="I")), CHAIR)
     assert result.version == 2
+
+
+async def test_a_request_redis_does_not_answer_fails_after_the_pools_timeout(redis_url: str, redis: aioredis.Redis) -> None:
+    pool = aioredis.ConnectionPool.from_url(redis_url, socket_timeout=0.3)
+    pipelined = PipelinedConnection(pool)
+    try:
+        assert await pipelined.call("ECHO", "awake") == b"awake"
+        await redis.execute_command("CLIENT", "PAUSE", 1000, "ALL")
+        started = asyncio.get_running_loop().time()
+        with pytest.raises(RedisTimeoutError):
+            await pipelined.call("ECHO", "asleep")
+        assert 0.3 <= asyncio.get_running_loop().time() - started < 0.9
+        await redis.execute_command("CLIENT", "UNPAUSE")
+        assert await pipelined.call("ECHO", "awake again") == b"awake again"
+    finally:
+        await pipelined.aclose()
+        await pool.aclose()
