@@ -165,7 +165,13 @@ class Fanout:
                 if name == self._wake_key:
                     self._wake_cursor = entries[-1][0].decode()
                     continue
-                self._deliver(report_of_events_key(name), entries)
+                report_id = report_of_events_key(name)
+                if report_id in self._writing:
+                    # Read while the writer was starting: the writer hands these on itself, with
+                    # their acks. Another process's events among them are not lost: the cursor
+                    # stays, and the listeners read them back on the gap they leave.
+                    continue
+                self._deliver(report_id, entries)
 
     def _deliver(self, report_id: str, entries: list) -> None:
         batch = [(int(entry_id.split(b"-", 1)[0]), fields[b"e"]) for entry_id, fields in entries]
@@ -173,7 +179,8 @@ class Fanout:
 
     def writing(self, report_id: str) -> None:
         """This process starts appending to the report: its next reads leave that stream out
-        (the read already waiting on it is woken once more, by the first append)."""
+        (the read already waiting on it is woken once more, by the first append, and drops
+        what it read)."""
         self._writing.add(report_id)
 
     def appended(self, report_id: str, batch: tuple[RawEvent, ...]) -> None:

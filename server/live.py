@@ -16,6 +16,10 @@ import contextlib
 import logging
 import time
 import uuid
+from collections import deque
+from collections.abc import Coroutine
+from dataclasses import dataclass
+from typing import Any
 
 import msgspec
 from starlette.websockets import WebSocket, WebSocketDisconnect
@@ -68,8 +72,19 @@ MAX_REFUSED_IN_A_ROW = 200
 # Refusals count as "in a row" until the client sends nothing refused for this long.
 FLOOD_PAUSE_SECONDS = 1.0
 CLOSE_INTERNAL_ERROR = 1011
+# How long a flooding client's accepted commands may take to be answered before it is closed.
+ANSWER_TIMEOUT_SECONDS = 10.0
 # A refused replay's request_id is named in the error only if it could be a valid one.
 MAX_REQUEST_ID = 128
+
+
+@dataclass(frozen=True)
+class _Submitted:
+    """A command handed to the service, to be answered once its result comes."""
+
+    command_id: str
+    raw: bytes
+    result: "asyncio.Future[CommandResult]"
 
 
 class LiveConnection:
@@ -101,6 +116,9 @@ class LiveConnection:
         self._expected: set[str] = set()  # commands whose ack is already waiting for their events
         self._taken_version = 0  # the last event taken from the subscription to be sent
         self._replays: asyncio.Queue[ReplayMessage] = asyncio.Queue()
+        self._answers: deque[bytes | _Submitted] = deque()  # what each message is answered, in order
+        self._sending: set[asyncio.Task[None]] = set()  # answers on their way
+        self._failure: asyncio.Future[None] = asyncio.get_running_loop().create_future()
 
     async def _send(self, message: bytes) -> None:
         await self.websocket.send_text(message.decode())
@@ -127,8 +145,10 @@ class LiveConnection:
             sender = asyncio.create_task(self._send_events(subscription))
             receiver = asyncio.create_task(self._receive_commands())
             replayer = asyncio.create_task(self._serve_replays())
-            done, pending = await asyncio.wait({sender, receiver, replayer}, return_when=asyncio.FIRST_COMPLETED)
-            for task in pending:
+            done, pending = await asyncio.wait(
+                {sender, receiver, replayer, self._failure}, return_when=asyncio.FIRST_COMPLETED
+            )
+            for task in (*pending, *self._sending):
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await task
@@ -188,17 +208,19 @@ class LiveConnection:
                 self._refused_in_a_row += 1
                 self._last_refused = time.monotonic()
                 if self._refused_in_a_row > MAX_REFUSED_IN_A_ROW:
-                    await self.websocket.close(code=CLOSE_FLOODING, reason="rate_limited")
+                    await self._answered()  # what was accepted is acknowledged first
+                    async with self._send_lock:
+                        await self.websocket.close(code=CLOSE_FLOODING, reason="rate_limited")
                     return
                 error = DomainError("rate_limited", f"at most {LIVE_MESSAGES_PER_SECOND:.0f} messages a second: this one was not applied; send it again later")
-                async with self._send_lock:
-                    await self._send(_error_message(raw, error))
+                self._answer(_error_message(raw, error))
                 continue
             if time.monotonic() - self._last_refused >= FLOOD_PAUSE_SECONDS:
                 self._refused_in_a_row = 0  # the client slowed down: forgiven
             try:
                 actor = await self.signed_in.actor()
             except DomainError as error:
+                await self._answered()
                 async with self._send_lock:
                     await self._send(_error_message(raw, error))
                     await self.websocket.close(code=CLOSE_UNAUTHENTICATED, reason=error.code)
@@ -221,15 +243,63 @@ class LiveConnection:
                     await self._check_replay(command)
                     self._replays.put_nowait(command)
                     continue
-                result = await self.service.handle(self.report_id, command, actor, on_appended=self._expect)
+                submitted = self.service.submit(
+                    self.report_id, command.command_id, [command.command], actor, command.expected_version, self._expect
+                )
             except DomainError as error:
-                async with self._send_lock:
-                    await self._send(_error_message(raw, error))
+                self._answer(_error_message(raw, error))
                 continue
-            if command.command_id in self._expected:
-                self._expected.discard(command.command_id)  # acknowledged with its events
-            else:
-                await self._acknowledge(Ack(command_id=command.command_id, version=result.version))
+            # The next message is read at once; this one is answered when its result comes.
+            self._answer(_Submitted(command.command_id, raw, submitted))
+            submitted.add_done_callback(self._answer_in_turn)
+
+    def _answer(self, answer: "bytes | _Submitted") -> None:
+        """Answer a message, after the answers to the messages before it: the client gets
+        its acks and errors in the order it sent the messages."""
+        self._answers.append(answer)
+        self._answer_in_turn()
+
+    def _answer_in_turn(self, _: object = None) -> None:
+        """Send the answers that are due, from the oldest, up to the first command still
+        being decided or appended. An ack already sent with its events needs nothing more; a
+        failure of the service itself (Redis is gone) ends the connection, as it would have
+        ended the receiver."""
+        while self._answers:
+            answer = self._answers[0]
+            if isinstance(answer, bytes):
+                self._later(self._send_locked(answer))
+            elif not answer.result.done():
+                return
+            elif answer.result.cancelled():
+                pass
+            elif (error := answer.result.exception()) is None:
+                if answer.command_id in self._expected:
+                    self._expected.discard(answer.command_id)  # acknowledged with its events
+                else:
+                    self._later(self._acknowledge(Ack(command_id=answer.command_id, version=answer.result.result().version)))
+            elif isinstance(error, DomainError):
+                self._later(self._send_locked(_error_message(answer.raw, error)))
+            elif not self._failure.done():
+                self._failure.set_exception(error)
+            self._answers.popleft()
+
+    async def _answered(self) -> None:
+        """Until every message received so far is answered (or ANSWER_TIMEOUT_SECONDS)."""
+        waiting = [answer.result for answer in self._answers if isinstance(answer, _Submitted)]
+        if waiting:
+            await asyncio.wait(waiting, timeout=ANSWER_TIMEOUT_SECONDS)
+        if self._sending:
+            await asyncio.wait(set(self._sending), timeout=ANSWER_TIMEOUT_SECONDS)
+
+    def _later(self, answer: Coroutine[Any, Any, None]) -> None:
+        """Send from a callback: in a task; tasks take the send lock first come, first served."""
+        task = asyncio.get_running_loop().create_task(answer)
+        self._sending.add(task)
+        task.add_done_callback(self._sending.discard)
+
+    async def _send_locked(self, message: bytes) -> None:
+        async with self._send_lock:
+            await self._send(message)
 
     async def _check_replay(self, request: ReplayMessage) -> None:
         if request.from_version > request.to_version:

@@ -205,19 +205,32 @@ class ReportService:
         on_appended: Callable[[CommandResult], None] | None = None,
     ) -> CommandResult:
         """Apply several commands as one: all their events in one atomic append, or none."""
+        # Shielded: a caller that goes away (its client disconnected) does not cancel the
+        # command for the others it was grouped with; it is applied or refused all the same.
+        return await asyncio.shield(self.submit(report_id, command_id, commands, actor, expected_version, on_appended))
+
+    def submit(
+        self,
+        report_id: str,
+        command_id: str,
+        commands: list[Command],
+        actor: Actor,
+        expected_version: int | None = None,
+        on_appended: Callable[[CommandResult], None] | None = None,
+    ) -> "asyncio.Future[CommandResult]":
+        """`handle_all` without waiting: the command is queued for the report's writer, and
+        the future of its result comes back at once. A live connection goes on reading the
+        next message meanwhile, and answers when the future is done. The future may be shared
+        with a copy of the same command: add callbacks to it, or await it shielded, never
+        cancel it."""
         refused = refusal(actor.role, [type(command).__name__ for command in commands])
         if refused is not None:
-            # A retry of what this actor did before their role was lowered is still answered
-            # with its result: their client resends unacknowledged commands after a drop.
-            prior = await self._already_applied(report_id, command_id)
-            if prior is not None and all(event.actor == actor.id for event in prior.events):
-                return prior
-            raise refused
+            return asyncio.ensure_future(self._refused(report_id, command_id, actor, refused))
         waiting = self._waiting.get((report_id, command_id))
         if waiting is not None:
             # The same command again while the first is still waiting (a client that lost its
             # connection resends what was not acknowledged): one decision, one answer for both.
-            return await asyncio.shield(waiting)
+            return waiting
         pending = _Pending(
             command_id, commands, actor, expected_version, asyncio.get_running_loop().create_future(), on_appended
         )
@@ -228,9 +241,15 @@ class ReportService:
             if self._local_writes is not None:
                 self._local_writes.writing(report_id)
             self._writers[report_id] = asyncio.create_task(self._write(report_id), name=f"writer-{report_id}")
-        # Shielded: a caller that goes away (its client disconnected) does not cancel the
-        # command for the others it was grouped with; it is applied or refused all the same.
-        return await asyncio.shield(pending.result)
+        return pending.result
+
+    async def _refused(self, report_id: str, command_id: str, actor: Actor, refused: DomainError) -> CommandResult:
+        """A retry of what this actor did before their role was lowered is still answered
+        with its result: their client resends unacknowledged commands after a drop."""
+        prior = await self._already_applied(report_id, command_id)
+        if prior is not None and all(event.actor == actor.id for event in prior.events):
+            return prior
+        raise refused
 
     async def _write(self, report_id: str) -> None:
         """The report's one writer in this process: it takes every command that arrived while

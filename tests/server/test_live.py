@@ -93,6 +93,42 @@ async def test_bad_message_gets_its_error_and_the_socket_stays_open(
     assert api.report(new_report)[0] == 2
 
 
+async def test_commands_sent_without_waiting_are_all_answered_in_the_order_sent(
+    server: ServerProcess, people: People, api: Api, new_report: str
+) -> None:
+    """A client may send its next messages before the answer to the first: the server reads
+    on while the first is being appended and applies the commands in the order sent. Every
+    message is answered: refusals (by the report, or of bad JSON) in the order the messages
+    came, each ack after its command's events."""
+    unknown = "00000000-0000-4000-8000-000000000000"
+    messages = [
+        (_command({"type": "AddChapter", "title": "I"}, "first"), ("ack", "first")),
+        (_command({"type": "RemoveChapter", "chapter_id": unknown}, "refused"), ("unknown_chapter", "refused")),
+        ("{not json", ("malformed_json", None)),
+        (_command({"type": "AddChapter", "title": "II"}, "second"), ("ack", "second")),
+        (_command({"type": "AddChapter", "title": "III"}, "third"), ("ack", "third")),
+    ]
+    async with _connect(server, new_report, people.token("bob")) as socket:
+        await _receive(socket)
+        for message, _ in messages:
+            await socket.send(message)
+        answers, events = [], set()
+        while len(answers) < len(messages):
+            message = await _receive(socket)
+            if message["type"] == "event":
+                events.add(message["event"]["command_id"])
+            elif message["type"] == "ack":
+                assert message["command_id"] in events, "an ack comes after its events"
+                answers.append(("ack", message["command_id"]))
+            elif message["type"] == "error":
+                answers.append((message["code"], message["command_id"]))
+        assert sorted(answers, key=str) == sorted((answer for _, answer in messages), key=str)
+        assert [a for a in answers if a[0] != "ack"] == [("unknown_chapter", "refused"), ("malformed_json", None)]
+    version, report = api.report(new_report)
+    assert version == 4
+    assert [chapter.title for chapter in report.chapters] == ["I", "II", "III"]
+
+
 async def test_error_names_the_command_it_refuses(server: ServerProcess, people: People, new_report: str) -> None:
     async with _connect(server, new_report, people.token("bob")) as socket:
         await _receive(socket)
