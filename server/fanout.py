@@ -16,8 +16,8 @@ While a report's writer is busy, the reader stops watching that stream: otherwis
 append would wake it to read back what it already delivered (a round trip and a parse per
 append, a tenth of the server's time under load). Nothing of another process is lost
 meanwhile: its append makes ours conflict, ours then lands after it, and the listeners, seeing
-the gap, read the missing events from the stream; once the writer stops, the reader watches
-the stream again from the last version it delivered.
+the gap, read the missing events from the stream; once the writer has been idle for
+WATCH_AGAIN_AFTER, the reader watches the stream again from the last version it delivered.
 """
 
 import asyncio
@@ -39,6 +39,8 @@ QUEUE_BATCHES = 256
 READ_COUNT = 1_000
 BLOCK_MS = 30_000
 CATCH_UP_PAGE = 1_000
+# How long after this process last wrote a report its reader waits to watch that stream again.
+WATCH_AGAIN_AFTER = 0.02
 
 
 class Subscription:
@@ -103,6 +105,7 @@ class Fanout:
         self._subscriptions: dict[str, set[Subscription]] = {}
         self._cursors: dict[str, int] = {}
         self._writing: set[str] = set()  # reports this process is appending to: not watched
+        self._lingering: dict[str, asyncio.TimerHandle] = {}  # writers stopped: watched again soon
         self._task: asyncio.Task[None] | None = None
         self._wakes: set[asyncio.Task[None]] = set()
 
@@ -110,6 +113,8 @@ class Fanout:
         self._task = asyncio.create_task(self._run(), name="fanout-reader")
 
     async def stop(self) -> None:
+        for lingering in self._lingering.values():
+            lingering.cancel()
         for wake in tuple(self._wakes):
             wake.cancel()
         if self._task is not None:
@@ -181,6 +186,9 @@ class Fanout:
         """This process starts appending to the report: its next reads leave that stream out
         (the read already waiting on it is woken once more, by the first append, and drops
         what it read)."""
+        lingering = self._lingering.pop(report_id, None)
+        if lingering is not None:
+            lingering.cancel()  # the writer is back before the reader was told
         self._writing.add(report_id)
 
     def appended(self, report_id: str, batch: tuple[RawEvent, ...]) -> None:
@@ -192,7 +200,15 @@ class Fanout:
 
     def written(self, report_id: str) -> None:
         """The writer stopped: watch the stream again, from the last version delivered, so
-        that what other processes append from now on arrives through the reader."""
+        that what other processes append from now on arrives through the reader. Not at once:
+        drafters typing make the writer stop and start again within a millisecond, and each
+        round of telling the reader costs four round trips to Redis; what another process
+        appends meanwhile comes at most WATCH_AGAIN_AFTER late."""
+        if report_id in self._writing and report_id not in self._lingering:
+            self._lingering[report_id] = asyncio.get_running_loop().call_later(WATCH_AGAIN_AFTER, self._watch_again, report_id)
+
+    def _watch_again(self, report_id: str) -> None:
+        del self._lingering[report_id]
         self._writing.discard(report_id)
         if report_id in self._cursors:
             wake = asyncio.create_task(self._wake())
