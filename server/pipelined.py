@@ -95,7 +95,7 @@ class PipelinedConnection:
                 reply = error
             except asyncio.CancelledError:
                 raise
-            except Exception as error:
+            except Exception as error:  # noqa: BLE001 - whatever broke the reading, the connection is unusable
                 self._fail(connection, error)
                 return
             if not self._waiting:

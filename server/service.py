@@ -14,8 +14,8 @@ drafter pinned the version they saw (`expected_version`): they get `version_conf
 
 import asyncio
 import logging
+import os
 import random
-import uuid
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -75,8 +75,32 @@ class LocalWrites(Protocol):
         """The writer stopped: nothing more is waiting to be appended."""
 
 
-def _new_id() -> str:
-    return str(uuid.uuid4())
+class _RandomIds:
+    """Random (version 4) UUIDs, as `str(uuid.uuid4())` makes them, but a third of the cost:
+    one system call per 256 ids rather than one per id, and formatted from hex directly.
+    Every event gets one, so this was 3 % of the server's time while drafters typed. The
+    bytes left over are dropped in a forked child, which must not repeat its parent's ids."""
+
+    BATCH = 256
+
+    def __init__(self) -> None:
+        self._bytes = b""
+        self._at = 0
+        os.register_at_fork(after_in_child=self._forget)
+
+    def _forget(self) -> None:
+        self._bytes, self._at = b"", 0
+
+    def __call__(self) -> str:
+        if self._at >= len(self._bytes):
+            self._bytes, self._at = os.urandom(16 * self.BATCH), 0
+        h = self._bytes[self._at : self._at + 16].hex()
+        self._at += 16
+        variant = "89ab"[int(h[16], 16) & 3]
+        return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{variant}{h[17:20]}-{h[20:]}"
+
+
+_new_id = _RandomIds()
 
 
 def _now() -> datetime:
