@@ -15,9 +15,10 @@ The events this process appends reach its listeners straight from the writer (`a
 While a report's writer is busy, the reader stops watching that stream: otherwise every
 append would wake it to read back what it already delivered (a round trip and a parse per
 append, a tenth of the server's time under load). Nothing of another process is lost
-meanwhile: its append makes ours conflict, ours then lands after it, and the listeners, seeing
-the gap, read the missing events from the stream; once the writer has been idle for
-WATCH_AGAIN_AFTER, the reader watches the stream again from the last version it delivered.
+meanwhile: its append makes ours conflict, and from then on the reader watches the stream
+again (`contended`) and the listeners, seeing the gap, read what they missed; once the writer
+has been idle for WATCH_AGAIN_AFTER, the reader watches the stream again from the last
+version it delivered.
 """
 
 import asyncio
@@ -218,6 +219,20 @@ class Fanout:
         was already waiting on it); subscriptions drop what they already have."""
         if batch:
             self._offer(report_id, list(batch))
+
+    def contended(self, report_id: str) -> None:
+        """Another process writes the report too: watch its stream again at once, until this
+        process's writer stops. Its listeners must not wait for this process's next append
+        to see the others' events: their drafters would type on ever older revisions, which
+        take ever longer to merge, and the appends that race theirs would lose ever more
+        often."""
+        lingering = self._lingering.pop(report_id, None)
+        if lingering is not None:
+            lingering.cancel()
+        if report_id in self._writing:
+            self._writing.discard(report_id)
+            if report_id in self._cursors:
+                self._wake_soon()
 
     def written(self, report_id: str) -> None:
         """The writer stopped: watch the stream again, from the last version delivered, so

@@ -74,6 +74,9 @@ class LocalWrites(Protocol):
     def written(self, report_id: str) -> None:
         """The writer stopped: nothing more is waiting to be appended."""
 
+    def contended(self, report_id: str) -> None:
+        """Another process appended to the report meanwhile (this append lost the race)."""
+
 
 class _RandomIds:
     """Random (version 4) UUIDs, as `str(uuid.uuid4())` makes them, but a third of the cost:
@@ -344,6 +347,8 @@ class ReportService:
                 continue  # the others, decided again without the retries
             fresh = True
             attempt += 1
+            if self._local_writes is not None:
+                self._local_writes.contended(report_id)
             # Jittered backoff, so that processes racing for one report spread out.
             await asyncio.sleep(random.uniform(0, min(CONFLICT_BACKOFF * 2**attempt, MAX_BACKOFF)))
             for pending, _, _ in decided:

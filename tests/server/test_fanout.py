@@ -133,3 +133,24 @@ async def test_another_process_events_reach_the_listeners_of_a_process_busy_writ
         assert first_there < max(i for i, title in enumerate(titles) if title.startswith("here"))  # interleaved
     finally:
         await here.stop()
+
+
+async def test_once_another_process_wins_a_race_its_events_come_without_waiting_for_this_writer(
+    fanout: Fanout, store: EventStore
+) -> None:
+    """This process's writer is still busy (it lost a race to another process and is deciding
+    again): the other process's events reach the listeners here at once, not when this writer
+    next appends or stops. Listeners that waited would have drafters typing on ever older
+    revisions, which lose ever more races."""
+    there = ReportService(store)
+    report_id = new_id()
+    await there.handle(report_id, CommandEnvelope(command_id=new_id(), command=CreateReport(title="R")), ALICE)
+    with await fanout.subscribe(report_id, after=1) as subscription:
+        await _add_chapters(there, report_id, 1)
+        assert await _versions_until(subscription, 2) == [2]  # caught up: live from here on
+        fanout.writing(report_id)  # this process's writer starts...
+        fanout.contended(report_id)  # ...and its first append loses to the other process
+        await _add_chapters(there, report_id, 2)
+        started = asyncio.get_running_loop().time()
+        assert await _versions_until(subscription, 4) == [3, 4]
+        assert asyncio.get_running_loop().time() - started < 0.4
