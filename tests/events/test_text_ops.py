@@ -322,6 +322,27 @@ def test_a_single_insert_transforms_as_the_general_walk_does(data: st.DataObject
 
 @PROPERTIES
 @given(st.data())
+def test_a_single_insert_is_applied_and_normalized_as_the_general_walk_does(data: st.DataObject) -> None:
+    """`apply`, `check` and `normalize` take a shortcut for one insert; the same insert split
+    in two (which the library tolerates) goes the general way and must give the same, within
+    the text or past its end."""
+    doc = data.draw(TEXTS)
+    position = data.draw(st.integers(0, len(doc) + 2))
+    inserted = data.draw(INSERTS.filter(lambda text: len(text) >= 2))
+    single = [*([position] if position else []), inserted]
+    split = [*([position] if position else []), inserted[:1], inserted[1:]]
+    check(single)
+    assert text_ops.normalize(single) == text_ops.normalize(split) == single
+    if position > len(doc):
+        for op in (single, split):
+            with pytest.raises(ValueError, match=f"reaches character {position} of a text of {len(doc)}"):
+                apply(doc, op)
+    else:
+        assert apply(doc, single) == apply(doc, split) == doc[:position] + inserted + doc[position:]
+
+
+@PROPERTIES
+@given(st.data())
 def test_transforming_past_several_ops_is_transforming_past_each_in_turn(data: st.DataObject) -> None:
     doc = data.draw(TEXTS)
     op = data.draw(edits(doc))
