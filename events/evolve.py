@@ -147,6 +147,11 @@ def _set_chapter(report: Report, chapter_id: str, **changes: Any) -> Report:
     return replace(report, chapters=_updated(report.chapters, chapter_id, lambda c: replace(c, **changes)))
 
 
+def _recent(ops: tuple[Op, ...], op: Op) -> tuple[Op, ...]:
+    """The last RECENT_OPS ops with `op`: one copy of the tuple per keystroke, not three."""
+    return (ops[1 - RECENT_OPS :] if len(ops) >= RECENT_OPS else ops) + (op,)
+
+
 def _edited(paragraph: Paragraph, op: Op, author: str) -> Paragraph:
     """The one way a paragraph's text changes: an operation, which also moves its authorship."""
     return replace(
@@ -154,7 +159,7 @@ def _edited(paragraph: Paragraph, op: Op, author: str) -> Paragraph:
         text=text_ops.apply(paragraph.text, op),
         revision=paragraph.revision + 1,
         authors=apply_to_runs(paragraph.authors, op, author),
-        recent_ops=(*paragraph.recent_ops, op)[-RECENT_OPS:],
+        recent_ops=_recent(paragraph.recent_ops, op),
     )
 
 
