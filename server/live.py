@@ -148,6 +148,8 @@ class LiveConnection:
             done, pending = await asyncio.wait(
                 {sender, receiver, replayer, self._failure}, return_when=asyncio.FIRST_COMPLETED
             )
+            if not self._failure.done():
+                self._failure.cancel()  # the connection is over: answers still to come are dropped
             for task in (*pending, *self._sending):
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError, Exception):
@@ -255,7 +257,8 @@ class LiveConnection:
 
     def _answer(self, answer: "bytes | _Submitted") -> None:
         """Answer a message, after the answers to the messages before it: the client gets
-        its acks and errors in the order it sent the messages."""
+        the errors (and the acks that do not travel with their events) in the order it sent
+        the messages."""
         self._answers.append(answer)
         self._answer_in_turn()
 
@@ -264,7 +267,7 @@ class LiveConnection:
         being decided or appended. An ack already sent with its events needs nothing more; a
         failure of the service itself (Redis is gone) ends the connection, as it would have
         ended the receiver."""
-        while self._answers:
+        while self._answers and not self._failure.done():
             answer = self._answers[0]
             if isinstance(answer, bytes):
                 self._later(self._send_locked(answer))
@@ -292,8 +295,14 @@ class LiveConnection:
             await asyncio.wait(set(self._sending), timeout=ANSWER_TIMEOUT_SECONDS)
 
     def _later(self, answer: Coroutine[Any, Any, None]) -> None:
-        """Send from a callback: in a task; tasks take the send lock first come, first served."""
-        task = asyncio.get_running_loop().create_task(answer)
+        """Send from a callback: in a task; tasks take the send lock first come, first served.
+        A client gone meanwhile is the receiver's to notice, not an error of the answer's."""
+
+        async def send() -> None:
+            with contextlib.suppress(Exception):
+                await answer
+
+        task = asyncio.get_running_loop().create_task(send())
         self._sending.add(task)
         task.add_done_callback(self._sending.discard)
 
