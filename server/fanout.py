@@ -208,9 +208,7 @@ class Fanout:
         """This process starts appending to the report: its next reads leave that stream out
         (the read already waiting on it is woken once more, by the first append, and drops
         what it read)."""
-        lingering = self._lingering.pop(report_id, None)
-        if lingering is not None:
-            lingering.cancel()  # the writer is back before the reader was told
+        self._stop_lingering(report_id)  # the writer is back before the reader was told
         self._writing.add(report_id)
 
     def appended(self, report_id: str, batch: tuple[RawEvent, ...]) -> None:
@@ -226,9 +224,7 @@ class Fanout:
         to see the others' events: their drafters would type on ever older revisions, which
         take ever longer to merge, and the appends that race theirs would lose ever more
         often."""
-        lingering = self._lingering.pop(report_id, None)
-        if lingering is not None:
-            lingering.cancel()
+        self._stop_lingering(report_id)
         if report_id in self._writing:
             self._writing.discard(report_id)
             if report_id in self._cursors:
@@ -242,6 +238,11 @@ class Fanout:
         appends meanwhile comes at most WATCH_AGAIN_AFTER late."""
         if report_id in self._writing and report_id not in self._lingering:
             self._lingering[report_id] = asyncio.get_running_loop().call_later(WATCH_AGAIN_AFTER, self._watch_again, report_id)
+
+    def _stop_lingering(self, report_id: str) -> None:
+        lingering = self._lingering.pop(report_id, None)
+        if lingering is not None:
+            lingering.cancel()
 
     def _watch_again(self, report_id: str) -> None:
         del self._lingering[report_id]

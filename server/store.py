@@ -122,11 +122,14 @@ class EventStore:
         """The append script, by its digest; loaded first if this Redis does not know it yet
         (a fresh or restarted server). Sent once more if the connection was lost on the way:
         the script applies a command id once, so a second copy can only say `duplicate`."""
-        lost = 0
+        lost = loaded = 0
         while True:
             try:
                 return await self._appends.call("EVALSHA", _APPEND_SHA, len(keys), *keys, *args)
             except NoScriptError:
+                loaded += 1
+                if loaded > 1:
+                    raise  # loaded, and still unknown: not a Redis that keeps scripts
                 await self._appends.call("SCRIPT", "LOAD", _APPEND)
             except RedisConnectionError:
                 lost += 1
