@@ -5,6 +5,7 @@ the server arrive as `ApiError` with the server's stable code.
 """
 
 import json
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -33,6 +34,26 @@ class ApiError(Exception):
         self.status = status
         self.code = code
         self.message = message
+
+
+# How long, in all, a request refused with `rate_limited` is retried (after the Retry-After the
+# server gives each time) before the refusal is the answer.
+MAX_RATE_LIMITED_WAIT = 60
+
+
+def _retry_after(error: urllib.error.HTTPError) -> int | None:
+    """The seconds to wait before sending again a request refused for its rate, else None."""
+    value = error.headers.get("Retry-After", "") if error.code == 429 else ""
+    return int(value) if value.isdigit() else None
+
+
+def _api_error(error: urllib.error.HTTPError) -> ApiError:
+    payload = error.read()
+    try:
+        detail = json.loads(payload)
+        return ApiError(error.code, detail["code"], detail["message"])
+    except (ValueError, KeyError, TypeError):
+        return ApiError(error.code, "http_error", payload.decode(errors="replace"))
 
 
 class Api:
@@ -70,16 +91,18 @@ class Api:
             request.add_header("Authorization", f"Bearer {self.token}")
         if data is not None:
             request.add_header("Content-Type", content_type)
-        try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                return response.read()
-        except urllib.error.HTTPError as error:
-            payload = error.read()
+        waited = 0
+        while True:
             try:
-                detail = json.loads(payload)
-                raise ApiError(error.code, detail["code"], detail["message"]) from None
-            except (ValueError, KeyError, TypeError):
-                raise ApiError(error.code, "http_error", payload.decode(errors="replace")) from None
+                with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                    return response.read()
+            except urllib.error.HTTPError as error:
+                wait = _retry_after(error)
+                if wait is None or waited + wait > MAX_RATE_LIMITED_WAIT:
+                    raise _api_error(error) from None
+                error.close()
+                time.sleep(wait)  # refused for its rate, so not applied: the same request again
+                waited += wait
 
     def create_report(self, title: str, report_id: str | None = None) -> str:
         body = {"title": title, "report_id": report_id, "command_id": str(uuid.uuid4())}
@@ -188,6 +211,14 @@ class Api:
 
     def revoke(self, user_id: str) -> dict[str, Any]:
         return json.loads(self._request("DELETE", f"/api/users/{user_id}"))
+
+    def limits(self, user_id: str) -> dict[str, Any]:
+        """A user's limits in force, the server's defaults, and the reports they created."""
+        return json.loads(self._request("GET", f"/api/users/{user_id}/limits"))
+
+    def change_limits(self, user_id: str, changes: dict[str, int | None]) -> dict[str, Any]:
+        """Set some of a user's limits (None: back to the server's default)."""
+        return json.loads(self._request("PATCH", f"/api/users/{user_id}/limits", changes))
 
     def grants(self, report_id: str) -> dict[str, str]:
         return json.loads(self._request("GET", f"/api/reports/{report_id}/roles"))

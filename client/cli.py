@@ -103,6 +103,38 @@ def _user_revoke(api: Api, args: argparse.Namespace) -> None:
     print(f"revoked {user['name']} {user['id']}: their tokens and sessions no longer sign in")
 
 
+# `rapporteur user limits` options, and the fields of the limits they set.
+LIMITS = {
+    "reports": "reports they may create (imports included)",
+    "connections": "live connections open at once, per server process",
+    "requests_per_second": "HTTP requests (and live connections opened) a second, per server process",
+    "mib_per_minute": "MiB written a minute (request bodies, live messages), per server process",
+}
+
+
+_UNCHANGED = object()  # an option not given: that limit stays as it is
+
+
+def _limit(value: str) -> int | None:
+    """A whole number, or `default` for the server's default."""
+    if value == "default":
+        return None
+    if not value.isdigit():
+        raise argparse.ArgumentTypeError(f"a whole number, or `default`, not {value!r}")
+    return int(value)
+
+
+def _user_limits(api: Api, args: argparse.Namespace) -> None:
+    user_id = _user_id(api, args.user)
+    changes = {name: getattr(args, name) for name in LIMITS if getattr(args, name) is not _UNCHANGED}
+    view = api.change_limits(user_id, changes) if changes else api.limits(user_id)
+    for name in LIMITS:
+        value, default = view["limits"][name], view["defaults"][name]
+        note = "(default)" if value == default else f"(default {default})"
+        print(f"{name:<20} {value:>8} {note}")
+    print(f"{'reports created':<20} {view['reports_created']:>8}")
+
+
 def _grant(api: Api, args: argparse.Namespace) -> None:
     role = None if args.role == "none" else args.role
     grants = api.grant(args.report_id, _user_id(api, args.user), role)
@@ -358,6 +390,12 @@ def _parser() -> argparse.ArgumentParser:
     changed.add_argument("--name")
     changed.add_argument("--role", choices=ROLES)
     user_command("revoke", _user_revoke, "revoke a user: every token and session of theirs stops working").add_argument("user", help="id or name")
+    limits = user_command("limits", _user_limits, "show a user's limits, or raise (or lower) some of them")
+    limits.add_argument("user", help="id or name")
+    for name, meaning in LIMITS.items():
+        limits.add_argument(
+            f"--{name.replace('_', '-')}", dest=name, type=_limit, default=_UNCHANGED, metavar="N", help=f"{meaning} (N or `default`)"
+        )
     granted = command("grant", _grant, "give a user a role in one report (none: take it back)")
     granted.add_argument("user", help="id or name")
     granted.add_argument("role", choices=(*ROLES, "none"))

@@ -29,6 +29,7 @@ from server.accounts import SESSION_TTL, User
 from server.auth import SESSION_COOKIE, accounts_of, credentials, same_origin, user_of
 from server.http import JSON, handles_domain_errors, read_body, report_id_of
 from server.keys import is_report_id
+from server.quotas import LimitsChange, quotas_of
 from server.wire import parse
 
 MAX_FORM_BYTES = 4_096
@@ -185,6 +186,23 @@ async def revoke_user(request: Request) -> Response:
 
 
 @handles_domain_errors
+async def user_limits(request: Request) -> Response:
+    _admin(request)
+    user = await accounts_of(request).existing_user(_user_id(request))
+    return JSON(await quotas_of(request).view(user))
+
+
+@handles_domain_errors
+async def change_user_limits(request: Request) -> Response:
+    """Raise (or lower) a user's limits, or bring them back to the server's defaults: in force
+    at once on every process, on open live connections within the sign-in recheck period."""
+    _admin(request)
+    change = parse(await read_body(request, MAX_FORM_BYTES), LimitsChange)
+    user = await accounts_of(request).set_limits(_user_id(request), change.applied_to)
+    return JSON(await quotas_of(request).view(user))
+
+
+@handles_domain_errors
 async def list_grants(request: Request) -> Response:
     _admin(request)
     return JSON(await accounts_of(request).grants(report_id_of(request)))
@@ -219,6 +237,8 @@ routes = [
     Route("/api/users/{user_id}", change_user, methods=["PATCH"]),
     Route("/api/users/{user_id}", revoke_user, methods=["DELETE"]),
     Route("/api/users/{user_id}/invite", reinvite_user, methods=["POST"]),
+    Route("/api/users/{user_id}/limits", user_limits, methods=["GET"]),
+    Route("/api/users/{user_id}/limits", change_user_limits, methods=["PATCH"]),
     Route("/api/reports/{report_id}/roles", list_grants, methods=["GET"]),
     Route("/api/reports/{report_id}/roles/{user_id}", put_grant, methods=["PUT"]),
     Route("/api/reports/{report_id}/roles/{user_id}", delete_grant, methods=["DELETE"]),

@@ -14,7 +14,7 @@ log, and their name in `rapporteur:users`, so history still says who did what.
 import hashlib
 import secrets
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 
@@ -41,12 +41,24 @@ MAX_TOKEN_LENGTH = 200
 TokenKind = Literal["invite", "session", "api"]
 
 
+class UserLimits(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    """The limits an administrator set for one user (server/quotas.py has their meaning);
+    a field left None takes the server's default."""
+
+    reports: int | None = None
+    connections: int | None = None
+    requests_per_second: int | None = None
+    mib_per_minute: int | None = None
+
+
 class User(msgspec.Struct, frozen=True, kw_only=True):
     id: str
     name: str
     role: Role
     created_at: datetime
     revoked_at: datetime | None = None
+    # Users stored before limits existed read back with none of their own.
+    limits: UserLimits = msgspec.field(default_factory=UserLimits)
 
     def view(self) -> UserView:
         return UserView(
@@ -63,6 +75,15 @@ class _Token(msgspec.Struct, frozen=True, kw_only=True):
 _user = msgspec.json.Decoder(User).decode
 _token = msgspec.json.Decoder(_Token).decode
 _encode = msgspec.json.Encoder().encode
+
+
+def _decoded_token(raw: bytes | None) -> _Token | None:
+    if raw is None:
+        return None
+    try:
+        return _token(raw)
+    except msgspec.DecodeError:
+        return None
 
 
 def _live_admin(user: User) -> bool:
@@ -110,6 +131,9 @@ class Accounts:
 
     async def change(self, user_id: str, name: str | None, role: Role | None) -> User:
         return await self._rewrite(user_id, lambda user: msgspec.structs.replace(user, name=name or user.name, role=role or user.role))
+
+    async def set_limits(self, user_id: str, change: Callable[[UserLimits], UserLimits]) -> User:
+        return await self._rewrite(user_id, lambda user: msgspec.structs.replace(user, limits=change(user.limits)))
 
     async def revoke(self, user_id: str) -> User:
         revoked = await self._rewrite(user_id, lambda user: msgspec.structs.replace(user, revoked_at=user.revoked_at or _now()))
@@ -201,6 +225,27 @@ class Accounts:
         user = await self.user(record.user)
         return None if user is None or user.revoked_at is not None else user
 
+    async def authenticate_all(self, tokens: Collection[str]) -> dict[str, User]:
+        """`authenticate` for many tokens in two round trips, whatever their number: the
+        users of those still valid, by token (what the recheck of open connections asks)."""
+        tokens = [token for token in set(tokens) if 0 < len(token) <= MAX_TOKEN_LENGTH]
+        if not tokens:
+            return {}
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for token in tokens:
+                pipe.get(token_key(digest(token)))
+            records = dict(zip(tokens, map(_decoded_token, await pipe.execute()), strict=True))
+        signed_in = {token: record.user for token, record in records.items() if record is not None and record.kind != "invite"}
+        user_ids = sorted(set(signed_in.values()))
+        if not user_ids:
+            return {}
+        users = {
+            user.id: user
+            for user in (_user(raw) for raw in await self.redis.hmget(USERS, user_ids) if raw is not None)
+            if user.revoked_at is None
+        }
+        return {token: users[user_id] for token, user_id in signed_in.items() if user_id in users}
+
     async def sign_out(self, token: str) -> None:
         if 0 < len(token) <= MAX_TOKEN_LENGTH:
             await self.redis.delete(token_key(digest(token)))
@@ -209,19 +254,25 @@ class Accounts:
         if not 0 < len(token) <= MAX_TOKEN_LENGTH:
             return None
         key = token_key(digest(token))
-        raw = await (self.redis.getdel(key) if consume else self.redis.get(key))
-        if raw is None:
-            return None
-        try:
-            return _token(raw)
-        except msgspec.DecodeError:
-            return None
+        return _decoded_token(await (self.redis.getdel(key) if consume else self.redis.get(key)))
 
     # Roles per report
 
     async def role_in(self, user: User, report_id: str) -> Role:
         granted = await self.redis.hget(roles_key(report_id), user.id)
         return role_in_report(user.role, granted.decode() if granted else None)  # type: ignore[arg-type]
+
+    async def roles_in(self, pairs: Collection[tuple[User, str]]) -> dict[tuple[str, str], Role]:
+        """`role_in` for many (user, report) pairs in one round trip, by (user id, report id)."""
+        pairs = list({(user.id, report_id): (user, report_id) for user, report_id in pairs}.values())
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for user, report_id in pairs:
+                pipe.hget(roles_key(report_id), user.id)
+            granted = await pipe.execute()
+        return {
+            (user.id, report_id): role_in_report(user.role, grant.decode() if grant else None)  # type: ignore[arg-type]
+            for (user, report_id), grant in zip(pairs, granted, strict=True)
+        }
 
     async def grants(self, report_id: str) -> dict[str, Role]:
         return {k.decode(): v.decode() for k, v in (await self.redis.hgetall(roles_key(report_id))).items()}  # type: ignore[misc]

@@ -26,6 +26,7 @@ from server.auth import (
     actor_of,
     authenticate,
     same_origin,
+    user_of,
 )
 from server.fanout import Fanout
 from server.http import (
@@ -40,12 +41,16 @@ from server.http import (
 from server.live import (
     CLOSE_FORBIDDEN,
     CLOSE_INVALID_QUERY,
+    CLOSE_QUOTA_EXCEEDED,
+    CLOSE_RATE_LIMITED,
     CLOSE_UNAUTHENTICATED,
     CLOSE_UNKNOWN_REPORT,
     LiveConnection,
     close_with_error,
 )
 from server.presence import Presence
+from server.quotas import MeterRequests, Quotas, quotas_of
+from server.recheck import Recheck
 from server.service import ReportService
 from server.store import EventStore
 from server.wire import parse
@@ -72,7 +77,8 @@ async def create_report(request: Request) -> Response:
         expected_version=0,
         command=CreateReport(title=body.title),
     )
-    result = await service.handle(report_id, envelope, actor)
+    async with quotas_of(request).new_report(user_of(request), report_id):
+        result = await service.handle(report_id, envelope, actor)
     return JSON({"id": report_id, "version": result.version, "events": result.events}, 201)
 
 
@@ -110,8 +116,11 @@ async def get_events(request: Request) -> Response:
 async def post_command(request: Request) -> Response:
     report_id = report_id_of(request)
     envelope = parse(await read_body(request), CommandEnvelope)
-    result = await service_of(request).handle(report_id, envelope, await actor_of(request, report_id))
-    return JSON(result)
+    actor = await actor_of(request, report_id)
+    if isinstance(envelope.command, CreateReport):  # a new report, as POST /api/reports makes
+        async with quotas_of(request).new_report(user_of(request), report_id):
+            return JSON(await service_of(request).handle(report_id, envelope, actor))
+    return JSON(await service_of(request).handle(report_id, envelope, actor))
 
 
 async def live(websocket: WebSocket) -> None:
@@ -125,6 +134,11 @@ async def live(websocket: WebSocket) -> None:
     except DomainError as error:
         code = CLOSE_FORBIDDEN if error.code == "forbidden" else CLOSE_UNAUTHENTICATED
         return await close_with_error(websocket, error, code)
+    quotas = quotas_of(websocket)
+    try:
+        quotas.admit_request(user)  # opening a connection costs what a request does
+    except DomainError as error:
+        return await close_with_error(websocket, error, CLOSE_RATE_LIMITED)
     try:
         report_id = report_id_of(websocket)
         after = int_param(websocket, "after")
@@ -137,12 +151,20 @@ async def live(websocket: WebSocket) -> None:
     except DomainError as error:
         return await close_with_error(websocket, error, CLOSE_INVALID_QUERY if error.code == "invalid_query" else CLOSE_UNKNOWN_REPORT)
     actor = await actor_in(websocket, user, report_id)
-    await websocket.accept()
-    signed_in = SignedInSocket(websocket, actor, user, report_id)
-    connection = LiveConnection(
-        websocket, service_of(websocket), state.fanout, state.presence, report_id, signed_in, batched=batched == 1
-    )
-    await connection.run(after)
+    try:
+        closed = quotas.open_connection(user)
+    except DomainError as error:
+        return await close_with_error(websocket, error, CLOSE_QUOTA_EXCEEDED)
+    try:
+        await websocket.accept()
+        signed_in = SignedInSocket(websocket, actor, user, report_id)
+        connection = LiveConnection(
+            websocket, service_of(websocket), state.fanout, state.presence, report_id, signed_in, quotas, state.recheck,
+            batched=batched == 1,
+        )
+        await connection.run(after)
+    finally:
+        closed()
 
 
 async def _open_connections(pool: aioredis.BlockingConnectionPool, count: int) -> None:
@@ -175,8 +197,11 @@ def create_app(
         app.state.fanout = Fanout(redis_url, store)
         app.state.service = ReportService(store, local_writes=app.state.fanout)
         app.state.presence = Presence(redis_url, redis)
+        app.state.quotas = Quotas(redis)
+        app.state.recheck = Recheck(app.state.accounts)
         await app.state.fanout.start()
         await app.state.presence.start()
+        await app.state.recheck.start()
         accounts: Accounts = app.state.accounts
         invite = await accounts.first_admin_invite()
         if invite is None and admin_link:
@@ -186,6 +211,7 @@ def create_app(
         try:
             yield
         finally:
+            await app.state.recheck.stop()
             await app.state.presence.stop()
             await app.state.fanout.stop()
             await store.aclose()
@@ -206,7 +232,7 @@ def create_app(
             WebSocketRoute("/api/reports/{report_id}/live", live),
             *static.routes,
         ],
-        middleware=[Middleware(RequireSignIn)],
+        middleware=[Middleware(RequireSignIn), Middleware(MeterRequests)],
         lifespan=lifespan,
     )
     # Outside Starlette's own error handler, so that even a 500 carries the headers.

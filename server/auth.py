@@ -10,9 +10,7 @@ must come from our own origin (or one configured as allowed). Bearer tokens are 
 by a browser on its own, so requests carrying one need no such check.
 """
 
-import random
 import re
-import time
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
@@ -20,7 +18,7 @@ from starlette.datastructures import Headers
 from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from events.access import Actor
+from events.access import Actor, Role
 from events.errors import DomainError
 from events.protocol import ErrorBody
 from server.accounts import Accounts, User
@@ -111,35 +109,24 @@ class RequireSignIn:
         await self.app(scope, receive, send)
 
 
-# How long an open WebSocket trusts its sign-in before checking it again: a revoked token or
-# a changed role takes effect on connections already open within this time.
+# How long an open WebSocket trusts its sign-in before checking it again: a revoked token, a
+# signed-out session or a changed role takes effect on connections already open within this
+# time, whether they send anything or not (server/recheck.py).
 RECHECK_SECONDS = 5.0
 
 
 class SignedInSocket:
-    """The user behind a live connection, rechecked at most every RECHECK_SECONDS."""
+    """The user behind a live connection and their role in its report, as last checked (when
+    the socket was accepted, then by the recheck of open connections)."""
 
     def __init__(self, websocket: HTTPConnection, actor: Actor, user: User, report_id: str) -> None:
-        """`actor`: as just checked, when the socket was accepted."""
-        self.accounts = accounts_of(websocket)
         presented = credentials(websocket.headers, websocket.cookies)
         assert presented is not None  # authenticated before the socket was accepted
-        self._token = presented[0]
+        self.token = presented[0]
         self.user = user
         self.report_id = report_id
-        self._actor = actor
-        self._checked_at = time.monotonic()
-        # Connections opened together do not all check again at the same moment.
-        self._every = RECHECK_SECONDS * random.uniform(0.8, 1.0)
+        self.actor = actor
 
-    async def actor(self) -> Actor:
-        """The user and their role now, or DomainError `unauthenticated` once revoked."""
-        now = time.monotonic()
-        if now - self._checked_at >= self._every:
-            user = await self.accounts.authenticate(self._token)
-            if user is None:
-                raise DomainError("unauthenticated", "this session was revoked or has expired: sign in again")
-            self.user = user
-            self._actor = Actor(id=user.id, role=await self.accounts.role_in(user, self.report_id))
-            self._checked_at = now
-        return self._actor
+    def rechecked(self, user: User, role: Role) -> None:
+        self.user = user
+        self.actor = Actor(id=user.id, role=role)

@@ -14,6 +14,7 @@ from events.errors import DomainError
 from events.model import Report
 from events.protocol import MAX_MESSAGE_BYTES, ErrorBody
 from server.keys import is_report_id
+from server.limits import RateLimited
 from server.service import ReportService
 from server.wire import status_of
 
@@ -23,12 +24,14 @@ _encode = msgspec.json.Encoder().encode
 class JSON(Response):
     media_type = "application/json"
 
-    def __init__(self, content: object, status_code: int = 200) -> None:
-        super().__init__(content if isinstance(content, bytes) else _encode(content), status_code)
+    def __init__(self, content: object, status_code: int = 200, headers: dict[str, str] | None = None) -> None:
+        super().__init__(content if isinstance(content, bytes) else _encode(content), status_code, headers)
 
 
 def error_response(error: DomainError) -> JSON:
-    return JSON(ErrorBody(code=error.code, message=error.message), status_of(error))
+    """`{code, message}` with the code's status; a rate limit says when to try again."""
+    headers = {"Retry-After": str(error.retry_after)} if isinstance(error, RateLimited) else None
+    return JSON(ErrorBody(code=error.code, message=error.message), status_of(error), headers)
 
 
 def report_id_of(request: Request | WebSocket) -> str:

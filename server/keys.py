@@ -80,5 +80,12 @@ def user_tokens_key(user_id: str) -> str:
     return f"rapporteur:user:{user_id}:tokens"
 
 
+def user_reports_key(user_id: str) -> str:
+    """The ids of the reports a user created: their quota counts them."""
+    if not is_report_id(user_id):
+        raise ValueError(f"not a user id: {user_id!r}")
+    return f"rapporteur:user:{user_id}:reports"
+
+
 def roles_key(report_id: str) -> str:
     return _report_key(report_id, "roles")

@@ -9,6 +9,9 @@ with an `error` message while the connection stays open.
 A third task serves replays: a client that asks for a range of past events gets them in pages,
 read from the store one page at a time and sent between the live messages. Replays of one
 connection are served one after another, in the order they were asked for.
+
+The user's sign-in and role are not checked here on each message: the process's recheck
+(server/recheck.py) keeps them current, and closes the connection once they no longer hold.
 """
 
 import asyncio
@@ -43,6 +46,8 @@ from server.auth import SignedInSocket
 from server.fanout import Fanout, Subscription
 from server.limits import RateLimit
 from server.presence import Presence
+from server.quotas import Quotas
+from server.recheck import Recheck
 from server.service import CommandResult, ReportService
 from server.wire import UNREADABLE, command_id_of, parse
 
@@ -60,6 +65,10 @@ CLOSE_UNKNOWN_REPORT = 4404
 CLOSE_INVALID_QUERY = 4400
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
+# Past a per-user limit (server/quotas.py): the live connections open (4403, as HTTP's 403
+# `quota_exceeded`: waiting does not help), or connections opened too fast (4429, as 429).
+CLOSE_QUOTA_EXCEEDED = 4403
+CLOSE_RATE_LIMITED = 4429
 # RFC 6455 "policy violation": a client that keeps flooding after being told to slow down.
 CLOSE_FLOODING = 1008
 # Per connection: messages a client may send each second, and in one burst, before its
@@ -96,6 +105,8 @@ class LiveConnection:
         presence: Presence,
         report_id: str,
         signed_in: SignedInSocket,
+        quotas: Quotas,
+        recheck: Recheck,
         *,
         batched: bool = False,
     ) -> None:
@@ -105,6 +116,8 @@ class LiveConnection:
         self.presence = presence
         self.report_id = report_id
         self.signed_in = signed_in
+        self.quotas = quotas
+        self.recheck = recheck
         self.batched = batched
         self._rate = RateLimit(LIVE_MESSAGES_PER_SECOND, LIVE_BURST)
         self._refused_in_a_row = 0
@@ -119,26 +132,49 @@ class LiveConnection:
         self._answers: deque[bytes | _Submitted] = deque()  # what each message is answered, in order
         self._sending: set[asyncio.Task[None]] = set()  # answers on their way
         self._failure: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._ended: asyncio.Future[None] = asyncio.get_running_loop().create_future()  # closed by the server
+        self._ending: asyncio.Task[None] | None = None
 
     async def _send(self, message: bytes) -> None:
         await self.websocket.send_text(message.decode())
 
     async def run(self, after: int | None) -> None:
-        """Serve the connection until the client leaves."""
-        if after is None:
-            version, report = await self.service.report(self.report_id)
-            await self._send(_encode(Snapshot(version=version, report=for_clients(report))))
-            after = version
-        self._sent_version = self._taken_version = after
-        subscription = await self.fanout.subscribe(self.report_id, after)
-        others = await self.presence.join(self.report_id, self.connection_id, self._forward_presence)
-        for update in others:
-            await self._forward_presence(_encode(update))
+        """Serve the connection until the client leaves, or its sign-in no longer holds."""
+        self.recheck.watch(self)
         try:
-            await self._serve(subscription)
+            if after is None:
+                version, report = await self.service.report(self.report_id)
+                await self._send(_encode(Snapshot(version=version, report=for_clients(report))))
+                after = version
+            self._sent_version = self._taken_version = after
+            subscription = await self.fanout.subscribe(self.report_id, after)
+            others = await self.presence.join(self.report_id, self.connection_id, self._forward_presence)
+            try:
+                for update in others:
+                    await self._forward_presence(_encode(update))
+                await self._serve(subscription)
+            finally:
+                with contextlib.suppress(Exception):
+                    await self.presence.leave(self.report_id, self.connection_id)
         finally:
-            with contextlib.suppress(Exception):
-                await self.presence.leave(self.report_id, self.connection_id)
+            self.recheck.forget(self)
+            if self._ending is not None:
+                self._ending.cancel()  # ended otherwise meanwhile: nothing more to say
+
+    def signed_out(self, error: DomainError) -> None:
+        """The user was revoked or signed out: send them `error`, close with 4401, and stop
+        serving (the others see them leave), whether the client is speaking or not."""
+        if self._ending is None:
+            self._ending = asyncio.get_running_loop().create_task(self._end(error, CLOSE_UNAUTHENTICATED))
+
+    async def _end(self, error: DomainError, close_code: int) -> None:
+        # A client that reads nothing (the send lock held by a blocked send) is closed all the same.
+        with contextlib.suppress(Exception):
+            async with asyncio.timeout(ANSWER_TIMEOUT_SECONDS), self._send_lock:
+                await self._send(_refusal(error))
+                await self.websocket.close(code=close_code, reason=error.code)
+        if not self._ended.done():
+            self._ended.set_result(None)
 
     async def _serve(self, subscription: Subscription) -> None:
         with subscription:
@@ -146,10 +182,12 @@ class LiveConnection:
             receiver = asyncio.create_task(self._receive_commands())
             replayer = asyncio.create_task(self._serve_replays())
             done, pending = await asyncio.wait(
-                {sender, receiver, replayer, self._failure}, return_when=asyncio.FIRST_COMPLETED
+                {sender, receiver, replayer, self._failure, self._ended}, return_when=asyncio.FIRST_COMPLETED
             )
             if not self._failure.done():
                 self._failure.cancel()  # the connection is over: answers still to come are dropped
+            if not self._ended.done():
+                self._ended.cancel()
             for task in (*pending, *self._sending):
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError, Exception):
@@ -206,7 +244,8 @@ class LiveConnection:
             if message["type"] == "websocket.disconnect":
                 return
             raw = message.get("bytes") or (message.get("text") or "").encode()
-            if not self._rate.allow():
+            refused = self._over_the_rate(raw)
+            if refused is not None:
                 self._refused_in_a_row += 1
                 self._last_refused = time.monotonic()
                 if self._refused_in_a_row > MAX_REFUSED_IN_A_ROW:
@@ -214,19 +253,11 @@ class LiveConnection:
                     async with self._send_lock:
                         await self.websocket.close(code=CLOSE_FLOODING, reason="rate_limited")
                     return
-                error = DomainError("rate_limited", f"at most {LIVE_MESSAGES_PER_SECOND:.0f} messages a second: this one was not applied; send it again later")
-                self._answer(_error_message(raw, error))
+                self._answer(_error_message(raw, refused))
                 continue
             if time.monotonic() - self._last_refused >= FLOOD_PAUSE_SECONDS:
                 self._refused_in_a_row = 0  # the client slowed down: forgiven
-            try:
-                actor = await self.signed_in.actor()
-            except DomainError as error:
-                await self._answered()
-                async with self._send_lock:
-                    await self._send(_error_message(raw, error))
-                    await self.websocket.close(code=CLOSE_UNAUTHENTICATED, reason=error.code)
-                return
+            actor = self.signed_in.actor
             try:
                 command = parse(raw, ClientMessage)
                 if isinstance(command, PresenceMessage):
@@ -254,6 +285,17 @@ class LiveConnection:
             # The next message is read at once; this one is answered when its result comes.
             self._answer(_Submitted(command.command_id, raw, submitted))
             submitted.add_done_callback(self._answer_in_turn)
+
+    def _over_the_rate(self, raw: bytes) -> DomainError | None:
+        """`rate_limited` past this connection's message rate, or past its user's budget of
+        bytes written (shared with their HTTP requests); None if the message may be read."""
+        if not self._rate.allow():
+            return DomainError("rate_limited", f"at most {LIVE_MESSAGES_PER_SECOND:.0f} messages a second: this one was not applied; send it again later")
+        try:
+            self.quotas.admit_message(self.signed_in.user, len(raw))
+        except DomainError as error:
+            return error
+        return None
 
     def _answer(self, answer: "bytes | _Submitted") -> None:
         """Answer a message, after the answers to the messages before it: the client gets
@@ -362,9 +404,14 @@ def _error_message(raw: bytes, error: DomainError) -> bytes:
     return _encode(Error(command_id=command_id_of(raw), code=error.code, message=error.message))
 
 
+def _refusal(error: DomainError) -> bytes:
+    """The `error` that says why a connection is refused or closed (it names no command)."""
+    return _encode(Error(command_id=None, code=error.code, message=error.message))
+
+
 async def close_with_error(websocket: WebSocket, error: DomainError, close_code: int) -> None:
     """Refuse a connection: say why in an `error` message, then close with `close_code`."""
     await websocket.accept()
     with contextlib.suppress(WebSocketDisconnect, RuntimeError):
-        await websocket.send_text(_encode(Error(command_id=None, code=error.code, message=error.message)).decode())
+        await websocket.send_text(_refusal(error).decode())
         await websocket.close(code=close_code, reason=error.code)

@@ -24,8 +24,9 @@ from events.render.docx import render_docx
 from events.render.html import STYLE, render_html
 from events.render.markdown import render_markdown
 from events.render.text import render_text
-from server.auth import actor_of
+from server.auth import actor_of, user_of
 from server.http import JSON, asked_report, handles_domain_errors, read_body, service_of
+from server.quotas import quotas_of
 
 MAX_DRAFT_BYTES = 5 * 1024 * 1024
 # Ten times a long report: beyond, parsing and deciding would take seconds of CPU.
@@ -94,15 +95,16 @@ async def import_report(request: Request) -> Response:
     language = request.query_params.get("language", "fr")
     if language not in LANGUAGES:
         raise DomainError("invalid_query", f"?language= is one of {', '.join(LANGUAGES)}, not {language!r}")
-    try:
-        text = (await read_body(request, MAX_DRAFT_BYTES)).decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise DomainError("invalid_encoding", f"send the draft as UTF-8 text: {error}") from None
-    if text.count("\n") > MAX_DRAFT_LINES:
-        raise DomainError("message_too_large", f"a draft has at most {MAX_DRAFT_LINES} lines")
-    # Parsing a long draft takes a while: off the event loop, so other drafters are served meanwhile.
-    commands = await asyncio.to_thread(import_draft, text, service.new_id, language)
-    result = await service.handle_all(report_id, f"import-{report_id}", commands, actor, expected_version=0)
+    async with quotas_of(request).new_report(user_of(request), report_id):  # before reading 5 MB for nothing
+        try:
+            text = (await read_body(request, MAX_DRAFT_BYTES)).decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise DomainError("invalid_encoding", f"send the draft as UTF-8 text: {error}") from None
+        if text.count("\n") > MAX_DRAFT_LINES:
+            raise DomainError("message_too_large", f"a draft has at most {MAX_DRAFT_LINES} lines")
+        # Parsing a long draft takes a while: off the event loop, so other drafters are served meanwhile.
+        commands = await asyncio.to_thread(import_draft, text, service.new_id, language)
+        result = await service.handle_all(report_id, f"import-{report_id}", commands, actor, expected_version=0)
     return JSON({"id": report_id, "version": result.version}, 201)
 
 

@@ -24,6 +24,7 @@ HTTP_STATUS: dict[str, int] = {
     "invalid_encoding": 400,
     "unauthenticated": 401,
     "forbidden": 403,
+    "quota_exceeded": 403,
     "unknown_user": 404,
     "user_revoked": 409,
     "last_admin": 409,

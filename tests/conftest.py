@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator, Coroutine, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
+import msgspec
 import pytest
 import redis.asyncio as aioredis
 
@@ -70,7 +71,11 @@ def run_apart(coroutine: Coroutine[Any, Any, T]) -> T:
 
 class People:
     """The test database's users, each created on first use by name, with the same Accounts
-    code the server and `rapporteur user add` use. A name is one user for the whole session."""
+    code the server and `rapporteur user add` use. A name is one user for the whole session,
+    and the session's tests create reports as no person does (hundreds for "alice"): each
+    may create SESSION_REPORTS; their other limits are the server's defaults."""
+
+    SESSION_REPORTS = 100_000
 
     def __init__(self, redis_url: str) -> None:
         self.redis_url = redis_url
@@ -81,6 +86,7 @@ class People:
         try:
             accounts = Accounts(client)
             user = await accounts.create_user(name, role)
+            await accounts.set_limits(user.id, lambda limits: msgspec.structs.replace(limits, reports=self.SESSION_REPORTS))
             invite, _ = await accounts.invite(user.id)
             _, token = await accounts.redeem(invite, "api")
             return user.id, token
@@ -91,6 +97,18 @@ class People:
         if name not in self._users:
             self._users[name] = run_apart(self._create(name, role))
         return self._users[name]
+
+    def set_limits(self, name: str, **limits: int) -> None:
+        """Raise (or lower) some limits of the user `name`, as `rapporteur user limits` does."""
+
+        async def change() -> None:
+            client = aioredis.Redis.from_url(self.redis_url)
+            try:
+                await Accounts(client).set_limits(self.id(name), lambda own: msgspec.structs.replace(own, **limits))
+            finally:
+                await client.aclose()
+
+        run_apart(change())
 
     def token(self, name: str, role: Role = "chair") -> str:
         """An API token of the user `name` (created with `role` the first time)."""

@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 import httpx
 import pytest
 import redis.asyncio as aioredis
-from websockets.asyncio.client import connect
+from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 from client.api import Api
@@ -262,43 +262,91 @@ def test_revoking_a_user_signs_out_their_tokens_and_sessions(http: httpx.Client,
     assert {u["id"]: u["revoked"] for u in admin.users()}[user.id] is True
 
 
-async def test_revoking_a_user_closes_their_open_websocket_at_its_next_command(
+async def _present(observer: ClientConnection, socket: ClientConnection, user_id: str) -> str:
+    """`socket` says where its user is; the connection id the `observer` sees it by."""
+    await socket.send(json.dumps({"type": "presence"}))
+    while True:
+        message = json.loads(await asyncio.wait_for(observer.recv(), 10))
+        if message["type"] == "presence" and message["drafter"] == user_id:
+            return message["connection_id"]
+
+
+async def _closed_by_the_server(socket: ClientConnection, within: float) -> tuple[list[dict[str, Any]], int | None, float]:
+    """What a socket that sends nothing receives until the server closes it: the messages,
+    the close code, and the seconds it took."""
+    started = time.monotonic()
+    messages = []
+    with pytest.raises(ConnectionClosed) as closed:
+        async with asyncio.timeout(within):
+            while True:
+                messages.append(json.loads(await socket.recv()))
+    return messages, closed.value.rcvd.code if closed.value.rcvd else None, time.monotonic() - started
+
+
+async def _assert_left(observer: ClientConnection, connection_id: str) -> None:
+    async with asyncio.timeout(5):
+        while True:
+            message = json.loads(await observer.recv())
+            if (message["type"], message.get("connection_id")) == ("presence_left", connection_id):
+                return
+
+
+async def test_revoking_a_user_closes_their_open_websocket_within_the_recheck_period_though_it_says_nothing(
     server: ServerProcess, http: httpx.Client, admin: Api
 ) -> None:
-    """Within RECHECK_SECONDS of the revocation, the socket refuses the next command with
-    `unauthenticated` and closes with 4401; nothing of theirs is appended after."""
+    """A revoked drafter's socket, silent, stops receiving the report: within RECHECK_SECONDS
+    it gets `unauthenticated` and is closed with 4401, and the others see them leave."""
     user = invited(admin, "drafter")
     token = api_token(http, user.invite)
     report_id = admin.create_report("Projet de rapport")
-    async with connect(live_url(server.url, report_id, after=1), additional_headers=bearer(token)) as socket:
-
-        async def send() -> dict[str, Any]:
-            command_id = new_id()
-            await socket.send(json.dumps({"type": "command", "command_id": command_id, "command": {"type": "AddChapter", "title": "I"}}))
-            while True:
-                message = json.loads(await asyncio.wait_for(socket.recv(), 10))
-                if message.get("command_id") == command_id:
-                    return message
-
-        assert (await send())["type"] == "ack"
+    assert admin.token is not None
+    async with (
+        connect(live_url(server.url, report_id, after=1), additional_headers=bearer(admin.token)) as observer,
+        connect(live_url(server.url, report_id, after=1), additional_headers=bearer(token)) as socket,
+    ):
+        connection_id = await _present(observer, socket, user.id)
         admin.revoke(user.id)
-        deadline = time.monotonic() + RECHECK_SECONDS + 5
-        replies = [await send()]
-        while replies[-1]["type"] == "ack" and time.monotonic() < deadline:
-            await asyncio.sleep(0.2)
-            replies.append(await send())
-        assert (replies[-1]["type"], replies[-1]["code"]) == ("error", "unauthenticated")
-        version = admin.report(report_id)[0]
-        with pytest.raises(ConnectionClosed) as closed:
-            await asyncio.wait_for(socket.recv(), 10)
-        assert closed.value.rcvd is not None and closed.value.rcvd.code == 4401
-    assert version == 1 + len(replies)  # the first command, and those acknowledged before the recheck
+        messages, code, seconds = await _closed_by_the_server(socket, within=RECHECK_SECONDS + 5)
+        assert code == 4401
+        assert messages[-1]["type"] == "error" and messages[-1]["code"] == "unauthenticated"
+        assert seconds < RECHECK_SECONDS + 2
+        await _assert_left(observer, connection_id)
+        admin.submit(report_id, {"type": "AddChapter", "title": "Introduction"})
+        assert json.loads(await asyncio.wait_for(observer.recv(), 10))["type"] == "event"
     async with connect(live_url(server.url, report_id), additional_headers=bearer(token)) as again:
         refused = json.loads(await asyncio.wait_for(again.recv(), 10))
         assert refused["code"] == "unauthenticated"
         with pytest.raises(ConnectionClosed) as closed:
             await asyncio.wait_for(again.recv(), 10)
         assert closed.value.rcvd is not None and closed.value.rcvd.code == 4401
+
+
+async def test_signing_out_in_the_browser_closes_the_open_websocket_of_that_session(
+    server: ServerProcess, http: httpx.Client, admin: Api
+) -> None:
+    """The session signed out (POST /api/signout) no longer receives the report, though the
+    page that opened its socket is silent; the user's other tokens are unaffected."""
+    user = invited(admin, "drafter")
+    session = session_cookie(browser_session(http, server, user.invite))
+    token = api_token(http, invite_of(admin.invite(user.id)["url"]))
+    report_id = admin.create_report("Projet de rapport")
+    assert admin.token is not None
+    async with (
+        connect(live_url(server.url, report_id, after=1), additional_headers=bearer(admin.token)) as observer,
+        connect(live_url(server.url, report_id, after=1), additional_headers=with_cookie(session, Origin=server.url)) as tab,
+        connect(live_url(server.url, report_id, after=1), additional_headers=bearer(token)) as script,
+    ):
+        connection_id = await _present(observer, tab, user.id)
+        assert http.post("/api/signout", headers=with_cookie(session, Origin=server.url)).status_code == 204
+        messages, code, seconds = await _closed_by_the_server(tab, within=RECHECK_SECONDS + 5)
+        assert (code, messages[-1]["code"]) == (4401, "unauthenticated")
+        assert seconds < RECHECK_SECONDS + 2
+        await _assert_left(observer, connection_id)
+        await script.send(json.dumps({"type": "command", "command_id": "still-here", "command": {"type": "AddChapter", "title": "I"}}))
+        async with asyncio.timeout(10):
+            while (answer := json.loads(await script.recv())).get("command_id") != "still-here":
+                pass
+        assert answer["type"] == "ack"
 
 
 # Names

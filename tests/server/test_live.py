@@ -256,6 +256,7 @@ async def test_more_busy_connections_than_redis_connections_all_get_served(
     """150 drafters on 150 reports, 5 commands each in flight: each waits its turn, none fails."""
     reports = [api.create_report(f"Rapport {n}") for n in range(150)]
     token = people.token("bob")
+    people.set_limits("bob", connections=150)  # 150 drafters, here all signed in as one
 
     async def drafter(report_id: str) -> list[dict[str, Any]]:
         async with _connect(server, report_id, token) as socket:

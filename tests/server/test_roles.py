@@ -203,7 +203,10 @@ def test_there_is_an_example_of_every_command() -> None:
 
 @pytest.fixture(scope="module")
 def preparer(server: ServerProcess, people: People) -> Api:
-    return people.api(server, ADMIN, "admin")
+    api = people.api(server, ADMIN, "admin")
+    # A report prepared for each case of the matrix, as fast as the machine allows: no person's pace.
+    people.set_limits(ADMIN, requests_per_second=1_000)
+    return api
 
 
 @pytest.fixture(scope="module")
