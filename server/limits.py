@@ -55,11 +55,13 @@ class RateLimit:
         self._tokens -= cost
 
     def change(self, rate: float, burst: float) -> None:
-        """New limits, from now on: what was refilled so far counts at the old rate."""
+        """New limits, from now on: what was refilled so far counts at the old rate. A larger
+        burst is there at once (what was spent of the old one stays spent); a smaller one
+        caps what is left."""
         if (rate, burst) != (self.rate, self.burst):
             self._refill()
+            self._tokens = min(burst, self._tokens + max(0.0, burst - self.burst))
             self.rate, self.burst = rate, burst
-            self._tokens = min(self._tokens, burst)
 
     def idle(self) -> bool:
         """Full again: the bucket is then the same as a new one, and may be forgotten."""
