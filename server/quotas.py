@@ -148,6 +148,11 @@ class Quotas:
 
     # Rates, per process
 
+    @property
+    def metered_users(self) -> int:
+        """How many users' rates this process keeps: those active lately (bounded)."""
+        return len(self._meters)
+
     def _meter(self, user: User) -> tuple[_Meter, Limits]:
         """The user's meter, following their limits as they are now; idle users' meters are
         forgotten on the way (the oldest two looked at each time: O(1), and enough to keep

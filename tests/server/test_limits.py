@@ -1,5 +1,7 @@
-"""The service's size and rate limits: the token bucket that paces a live connection, and the
-longest paragraph, the largest draft, each refused with a clear code and nothing appended.
+"""The service's size and rate limits: the token bucket that paces a live connection and a
+user's requests and bytes (tests/server/test_quotas.py has the per-user limits on a server),
+and the longest paragraph, the largest draft, each refused with a clear code and nothing
+appended.
 
 The limit on events per command (events.decide.MAX_EVENTS_PER_COMMAND) is not reached here:
 a draft that would pass it (10,001 paragraphs, about 90 KB) takes tens of seconds to parse,
@@ -8,14 +10,18 @@ far beyond what this file may spend; tests/events covers it on the pure domain.
 
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import httpx
 import pytest
+import redis.asyncio as aioredis
 from websockets.asyncio.client import connect
 
 from client.live import live_url
 from events.fields import MAX_TEXT_LENGTH
+from server.accounts import User
 from server.limits import RateLimit
+from server.quotas import Quotas
 from server.views import MAX_DRAFT_BYTES, MAX_DRAFT_LINES
 from tests.conftest import People, new_id
 from tests.processes import ServerProcess
@@ -101,6 +107,56 @@ def test_a_client_over_the_rate_gets_the_burst_then_the_rate(clock: Clock) -> No
         allowed += limit.allow()
     # The burst, then the rate: the first step's refill is lost to a full bucket.
     assert allowed == 1_024 + 256 * 10 - 1
+
+
+def test_a_cost_larger_than_the_burst_passes_on_a_full_bucket_and_leaves_it_in_debt(clock: Clock) -> None:
+    """A draft larger than a user's byte budget is not refused for ever; what follows waits."""
+    limit = RateLimit(rate=8, burst=4, clock=clock)
+    assert limit.allow(12)
+    assert limit.wait() == 9 / 8  # back from -8 to 1
+    clock.advance(9 / 8)
+    assert limit.allow()
+
+
+def test_what_was_spent_unweighed_is_paid_back_before_the_next(clock: Clock) -> None:
+    limit = RateLimit(rate=8, burst=4, clock=clock)
+    limit.spend(6)
+    assert not limit.allow()
+    clock.advance(3 / 8)
+    assert limit.allow()
+
+
+def test_a_larger_burst_is_there_at_once_and_a_smaller_one_caps_what_is_left(clock: Clock) -> None:
+    limit = RateLimit(rate=8, burst=4, clock=clock)
+    _allowed(limit, 4)
+    limit.change(rate=8, burst=16)
+    assert _allowed(limit, 100) == 12
+    clock.advance(2)
+    limit.change(rate=8, burst=2)
+    assert _allowed(limit, 100) == 2
+
+
+def test_a_bucket_is_idle_once_full_again(clock: Clock) -> None:
+    limit = RateLimit(rate=8, burst=4, clock=clock)
+    assert limit.idle()
+    limit.allow()
+    assert not limit.idle()
+    clock.advance(1 / 8)
+    assert limit.idle()
+
+
+async def test_the_rates_of_users_gone_idle_are_forgotten(redis: aioredis.Redis, clock: Clock) -> None:
+    """However many users come and go, a process keeps the rates of those active lately only."""
+    quotas = Quotas(redis, clock=clock)
+    users = [User(id=new_id(), name=f"user {n}", role="drafter", created_at=datetime.now(UTC)) for n in range(1_000)]
+    for user in users:
+        quotas.admit_request(user, 100)
+        quotas.written(user, 100)
+    assert quotas.metered_users == 1_000
+    clock.advance(60)  # every bucket full again
+    for _ in range(500):
+        quotas.admit_request(users[0])
+    assert quotas.metered_users == 1
 
 
 # Against a real server
