@@ -179,6 +179,31 @@ def test_a_grant_lowers_a_drafter_to_viewer_in_that_report_only(admin: Admin, dr
     assert drafter_terminal.run("participant", lowered, "observer_state", "Arménie").stdout.startswith("version 2")
 
 
+def test_an_administrator_raises_a_drafters_limits_and_brings_one_back_to_the_default(
+    admin: Admin, drafter_terminal: Terminal
+) -> None:
+    name = unique("Jules")
+    logged_in(drafter_terminal, admin, name)
+    drafter_terminal.run("create", "Projet de rapport")
+
+    raised = admin.run("user", "limits", name, "--reports", "500", "--connections", "40").stdout
+
+    assert [line.split() for line in raised.splitlines()] == [
+        ["reports", "500", "(default", "200)"],
+        ["connections", "40", "(default", "20)"],
+        ["requests_per_second", "100", "(default)"],
+        ["mib_per_minute", "16", "(default)"],
+        ["reports", "created", "1"],
+    ]
+    again = admin.run("user", "limits", name, "--reports", "default").stdout
+    assert again.splitlines()[:2] == [f"{'reports':<20} {200:>8} (default)", f"{'connections':<20} {40:>8} (default 20)"]
+    assert admin.run("user", "limits", name).stdout == again
+    refused = drafter_terminal.run("user", "limits", name, "--reports", "10000", ok=False)
+    assert refused.returncode == 1 and "forbidden" in refused.stderr
+    wrong = admin.run("user", "limits", name, "--reports", "many", ok=False)
+    assert wrong.returncode == 2 and "a whole number, or `default`" in wrong.stderr
+
+
 def test_only_an_administrator_adds_users(admin: Admin, drafter_terminal: Terminal) -> None:
     logged_in(drafter_terminal, admin, unique("Jeanne"), "chair")
     name = unique("Karim")

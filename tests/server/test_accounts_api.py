@@ -100,6 +100,8 @@ ADMIN_REQUESTS = {
     "change-user": AdminRequest("PATCH", lambda user, report: f"/api/users/{user}", {"role": "admin"}),
     "revoke-user": AdminRequest("DELETE", lambda user, report: f"/api/users/{user}"),
     "invite-user": AdminRequest("POST", lambda user, report: f"/api/users/{user}/invite"),
+    "user-limits": AdminRequest("GET", lambda user, report: f"/api/users/{user}/limits"),
+    "change-limits": AdminRequest("PATCH", lambda user, report: f"/api/users/{user}/limits", {"reports": 100_000}),
     "list-grants": AdminRequest("GET", lambda user, report: f"/api/reports/{report}/roles"),
     "grant-role": AdminRequest("PUT", lambda user, report: f"/api/reports/{report}/roles/{user}", {"role": "chair"}),
     "take-grant-back": AdminRequest("DELETE", lambda user, report: f"/api/reports/{report}/roles/{user}"),
@@ -127,8 +129,10 @@ def test_only_an_admin_manages_users_and_roles(
     headers = people.headers(f"Accounts {role}", role)
     users, grants = admin.users(), admin.grants(target[1])
 
+    limits = admin.limits(target[0])
+
     assert_error(_request(http, ADMIN_REQUESTS[request_name], target, headers), 403, "forbidden")
-    assert (admin.users(), admin.grants(target[1])) == (users, grants)
+    assert (admin.users(), admin.grants(target[1]), admin.limits(target[0])) == (users, grants, limits)
 
 
 @pytest.mark.parametrize("request_name", ADMIN_REQUESTS)
