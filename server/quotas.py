@@ -94,16 +94,22 @@ return 1
 """
 
 
+_NONE_OF_THEIR_OWN = UserLimits()
+
+
 class _Meter:
     """One user's rates in this process."""
 
     def __init__(self, limits: Limits, clock: Callable[[], float]) -> None:
+        self.limits = limits
         self.requests = RateLimit(*_request_rate(limits), clock=clock)
         self.written = RateLimit(*_byte_rate(limits), clock=clock)
 
     def follow(self, limits: Limits) -> None:
-        self.requests.change(*_request_rate(limits))
-        self.written.change(*_byte_rate(limits))
+        if limits is not self.limits:
+            self.limits = limits
+            self.requests.change(*_request_rate(limits))
+            self.written.change(*_byte_rate(limits))
 
     def idle(self) -> bool:
         return self.requests.idle() and self.written.idle()
@@ -133,7 +139,7 @@ class Quotas:
 
     def limits_of(self, user: User) -> Limits:
         own = user.limits
-        if own == UserLimits():
+        if own == _NONE_OF_THEIR_OWN:
             return self.defaults
         return Limits(
             reports=self.defaults.reports if own.reports is None else own.reports,
@@ -158,17 +164,18 @@ class Quotas:
         forgotten on the way (the oldest two looked at each time: O(1), and enough to keep
         up, since each call adds at most one)."""
         limits = self.limits_of(user)
-        meter = self._meters.get(user.id)
+        meters = self._meters
+        meter = meters.get(user.id)
         if meter is None:
-            meter = self._meters[user.id] = _Meter(limits, self._clock)
+            meter = meters[user.id] = _Meter(limits, self._clock)
         else:
             meter.follow(limits)
-            self._meters.move_to_end(user.id)
+            meters.move_to_end(user.id)
         for _ in range(2):
-            oldest_id, oldest = next(iter(self._meters.items()))
-            if oldest_id == user.id or not (oldest.idle() or len(self._meters) > MAX_METERED_USERS):
+            oldest_id = next(iter(meters))
+            if oldest_id == user.id or not (len(meters) > MAX_METERED_USERS or meters[oldest_id].idle()):
                 break
-            del self._meters[oldest_id]
+            del meters[oldest_id]
         return meter, limits
 
     def admit_request(self, user: User, body_bytes: int = 0) -> None:
