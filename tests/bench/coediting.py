@@ -21,7 +21,7 @@ sharedb.cjs; npm installs the packages into a temporary folder: nothing of Share
 committed), and the table gives the ratio Rapporteur / ShareDB for each figure.
 
 `--idle N` also opens N idle WebSockets to one report and prints the server's memory per
-connection. Figures depend on the machine; nothing is asserted about them, but a run that
+connection, and the CPU they cost while idle (the recheck of their sign-in). Figures depend on the machine; nothing is asserted about them, but a run that
 does not converge, or loses an acknowledged operation, makes the command exit with 1.
 """
 
@@ -430,9 +430,14 @@ def _sharedb(scenario: Scenario, modules: Path) -> Figures:
         server.wait(10)
 
 
+# How long the idle connections are left alone while the CPU they cost is measured.
+IDLE_SECONDS = 10
+
+
 async def _idle_connections(count: int) -> str:
     """The server's memory per idle live connection: resident memory before and after
-    opening `count` WebSockets to one report (each has received its snapshot)."""
+    opening `count` WebSockets to one report (each has received its snapshot); and the CPU
+    the server and Redis spend on them while they idle (the recheck of their sign-in)."""
     with BenchService() as service:
         token = service.token("Idle reader", "viewer")
         async with httpx.AsyncClient(base_url=service.url, headers=bearer(service.token("Setup"))) as http:
@@ -448,11 +453,17 @@ async def _idle_connections(count: int) -> str:
                 sockets.append(socket_)
             await asyncio.sleep(1.0)
             after = memory_kib(server_pid, "VmRSS")
+            cpu_before = service.cpu_seconds()
+            await asyncio.sleep(IDLE_SECONDS)
+            idle_cpu = (service.cpu_seconds() - cpu_before) / IDLE_SECONDS
         finally:
             for socket_ in sockets:
                 await socket_.close()
         per = (after - before) * 1024 / count
-        return f"{count} idle WebSockets: server resident memory {before / 1024:.1f} -> {after / 1024:.1f} MiB, {per / 1024:.1f} KiB per connection"
+        return (
+            f"{count} idle WebSockets: server resident memory {before / 1024:.1f} -> {after / 1024:.1f} MiB, "
+            f"{per / 1024:.1f} KiB per connection; server and Redis CPU while they idle {idle_cpu * 1000:.1f} ms a second"
+        )
 
 
 async def _open_long_report(events: int) -> str:
@@ -537,7 +548,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--peer", action="store_true", help="run ShareDB side by side (installs it from npm into a temporary folder)")
     parser.add_argument("--runs", type=int, default=1, help="repeat every scenario this many times")
     parser.add_argument("--scenario", action="append", choices=sorted(SCENARIOS), help="only these scenarios (repeat); default: all")
-    parser.add_argument("--idle", type=int, default=0, help="also measure the memory of this many idle WebSockets")
+    parser.add_argument("--idle", type=int, default=0, help="also measure the memory and idle CPU of this many idle WebSockets")
     parser.add_argument("--open", type=int, default=0, metavar="EVENTS", help="also time opening a report of this many events (100000)")
     parser.add_argument("--profile", type=Path, help="record the server with py-spy into this folder (collapsed stacks)")
     return parser
