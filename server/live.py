@@ -133,6 +133,7 @@ class LiveConnection:
         self._sending: set[asyncio.Task[None]] = set()  # answers on their way
         self._failure: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._ended: asyncio.Future[None] = asyncio.get_running_loop().create_future()  # closed by the server
+        self._signed_out: DomainError | None = None  # why the sign-in no longer holds
         self._ending: asyncio.Task[None] | None = None
 
     async def _send(self, message: bytes) -> None:
@@ -162,17 +163,21 @@ class LiveConnection:
                 self._ending.cancel()  # ended otherwise meanwhile: nothing more to say
 
     def signed_out(self, error: DomainError) -> None:
-        """The user was revoked or signed out: send them `error`, close with 4401, and stop
-        serving (the others see them leave), whether the client is speaking or not."""
+        """The user was revoked or signed out: nothing more they send is applied; once what
+        was accepted before is answered, send them `error`, close with 4401, and stop serving
+        (the others see them leave), whether the client is speaking or not."""
         if self._ending is None:
+            self._signed_out = error
             self._ending = asyncio.get_running_loop().create_task(self._end(error, CLOSE_UNAUTHENTICATED))
 
     async def _end(self, error: DomainError, close_code: int) -> None:
         # A client that reads nothing (the send lock held by a blocked send) is closed all the same.
         with contextlib.suppress(Exception):
-            async with asyncio.timeout(ANSWER_TIMEOUT_SECONDS), self._send_lock:
-                await self._send(_refusal(error))
-                await self.websocket.close(code=close_code, reason=error.code)
+            async with asyncio.timeout(ANSWER_TIMEOUT_SECONDS):
+                await self._answered()
+                async with self._send_lock:
+                    await self._send(_refusal(error))
+                    await self.websocket.close(code=close_code, reason=error.code)
         if not self._ended.done():
             self._ended.set_result(None)
 
@@ -257,6 +262,9 @@ class LiveConnection:
                 continue
             if time.monotonic() - self._last_refused >= FLOOD_PAUSE_SECONDS:
                 self._refused_in_a_row = 0  # the client slowed down: forgiven
+            if self._signed_out is not None:
+                self._answer(_error_message(raw, self._signed_out))
+                continue
             actor = self.signed_in.actor
             try:
                 command = parse(raw, ClientMessage)

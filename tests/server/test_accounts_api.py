@@ -4,6 +4,7 @@ sites' pages, HTML in a user's name).
 """
 
 import asyncio
+import contextlib
 import hashlib
 import html
 import json
@@ -323,6 +324,38 @@ async def test_revoking_a_user_closes_their_open_websocket_within_the_recheck_pe
         with pytest.raises(ConnectionClosed) as closed:
             await asyncio.wait_for(again.recv(), 10)
         assert closed.value.rcvd is not None and closed.value.rcvd.code == 4401
+
+
+async def test_a_revoked_user_typing_on_is_closed_and_only_what_was_acknowledged_is_applied(
+    server: ServerProcess, http: httpx.Client, admin: Api
+) -> None:
+    """Commands sent on after the revocation, until the server closes the socket (4401, within
+    RECHECK_SECONDS): each acknowledged one is in the report, and nothing else of theirs."""
+    user = invited(admin, "drafter")
+    token = api_token(http, user.invite)
+    report_id = admin.create_report("Projet de rapport")
+    acknowledged = 0
+    async with connect(live_url(server.url, report_id, after=1), additional_headers=bearer(token)) as socket:
+
+        async def type_on() -> None:
+            with contextlib.suppress(ConnectionClosed):
+                while True:
+                    await socket.send(json.dumps({"type": "command", "command_id": new_id(), "command": {"type": "AddChapter", "title": "I"}}))
+                    await asyncio.sleep(0.05)
+
+        typing = asyncio.create_task(type_on())
+        await asyncio.sleep(0.5)
+        admin.revoke(user.id)
+        try:
+            messages, code, seconds = await _closed_by_the_server(socket, within=RECHECK_SECONDS + 5)
+        finally:
+            typing.cancel()
+        assert code == 4401 and seconds < RECHECK_SECONDS + 2
+        assert messages[-1] == {"type": "error", "command_id": None, "code": "unauthenticated", "message": messages[-1]["message"]}
+        acknowledged = sum(message["type"] == "ack" for message in messages)
+        assert {message["code"] for message in messages if message["type"] == "error"} == {"unauthenticated"}
+    assert acknowledged > 0
+    assert [event.actor for event in admin.events(report_id, after=1)] == [user.id] * acknowledged
 
 
 async def test_signing_out_in_the_browser_closes_the_open_websocket_of_that_session(
