@@ -1,0 +1,320 @@
+"""The load driver: drafters typing over the live WebSocket, a script posting over HTTP, a
+watcher on each report and a health probe, each logging into the scenario's ledger.
+
+Every command has a unique command id and inserts a unique marker. A command not yet
+acknowledged is resent with the same command id until it is: LiveReport resends by itself
+after a reconnection; a command the server refused for a passing reason (Redis away, an
+internal error, rate limiting) is resent by the driver, as a person would press « retry »;
+the HTTP writer resends on any failure. Only the refusals in FINAL_CODES, which no resend can
+change, end a command.
+"""
+
+import asyncio
+import contextlib
+import logging
+import re
+import time
+import urllib.error
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import msgspec
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
+
+from client.api import Api, ApiError
+from client.live import CommandRefused, LiveReport, bearer, live_url
+from events.errors import DomainError
+from events.lookup import paragraph_with_chapter
+from tests.faults.ledger import Ledger, new_command
+from tests.faults.service import FaultService
+
+# Refusals of the command itself, the same whenever it is sent again.
+FINAL_CODES = frozenset(
+    {
+        "invalid_command", "unknown_command", "malformed_json", "message_too_large", "invalid_ops",
+        "invalid_text", "unknown_revision", "revision_too_old", "unknown_paragraph", "unknown_chapter",
+        "unknown_report", "forbidden", "unauthenticated", "chapter_adopted",
+    }
+)
+RETRY_SECONDS = 0.25
+HTTP_TIMEOUT = 10.0
+HEALTH_EVERY = 0.5
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def failure_name(error: BaseException) -> str:
+    """A short, stable name for what a client saw fail: the kind, and the HTTP status if any."""
+    if isinstance(error, urllib.error.URLError) and isinstance(error.reason, BaseException):
+        error = error.reason
+    if isinstance(error, InvalidStatus):
+        return f"handshake {error.response.status_code}"
+    if isinstance(error, ConnectionClosed):
+        return f"close {error.rcvd.code}" if error.rcvd else "close 1006 (no close frame)"
+    return type(error).__name__
+
+
+class LiveLog(logging.Handler):
+    """Counts what LiveReport logs about its connections (why it had to reconnect)."""
+
+    def __init__(self, ledger: Ledger) -> None:
+        super().__init__(logging.INFO)
+        self.ledger = ledger
+        self._logger = logging.getLogger("client.live")
+        self._level = self._logger.level
+
+    def emit(self, record: logging.LogRecord) -> None:
+        error = record.args[-1] if isinstance(record.args, tuple) and record.args else None
+        what = failure_name(error) if isinstance(error, BaseException) else _UUID.sub("…", record.getMessage())[:80]
+        self.ledger.saw(f"live log: {what}")
+
+    def attach(self) -> None:
+        self._logger.addHandler(self)
+        self._logger.setLevel(logging.INFO)
+
+    def detach(self) -> None:
+        self._logger.removeHandler(self)
+        self._logger.setLevel(self._level)
+
+
+class LiveEditor:
+    """A drafter typing a marker at the start of their own paragraph `rate` times a second,
+    without waiting for acknowledgements (as a fast typist does on a slow line)."""
+
+    def __init__(self, name: str, url: str, token: str, report_id: str, paragraph_id: str, ledger: Ledger) -> None:
+        self.name, self.report_id, self.paragraph_id, self.ledger = name, report_id, paragraph_id, ledger
+        self.live = LiveReport(url, report_id, token)
+        self.closing = False
+        ledger.client(name)
+
+    async def open(self) -> None:
+        await self.live.__aenter__()
+
+    def send_new(self) -> None:
+        command_id, marker = new_command()
+        revision = 0
+        if self.live.report is not None:
+            with contextlib.suppress(DomainError):
+                revision = paragraph_with_chapter(self.live.report, self.paragraph_id)[1].revision
+        command = {"type": "EditParagraphText", "paragraph_id": self.paragraph_id, "base_revision": revision, "ops": [marker]}
+        self.ledger.sent(command_id, self.name, self.report_id, marker)
+        self._submit(command_id, command)
+
+    def _submit(self, command_id: str, command: dict[str, Any]) -> None:
+        if self.closing:
+            return
+        future = self.live.send(command, command_id=command_id)
+        future.add_done_callback(lambda done: self._settled(command_id, command, done))
+
+    def _settled(self, command_id: str, command: dict[str, Any], future: "asyncio.Future[Any]") -> None:
+        if self.closing or future.cancelled():
+            return
+        error = future.exception()
+        if error is None:
+            self.ledger.acked(command_id, future.result().version)
+        elif isinstance(error, CommandRefused):
+            self.ledger.saw(f"live: error {error.code}")
+            if error.code in FINAL_CODES:
+                self.ledger.refuse(command_id, error.code)
+            else:
+                asyncio.get_running_loop().call_later(RETRY_SECONDS, self._submit, command_id, command)
+        else:
+            self.ledger.saw(f"live: failed {failure_name(error)}")
+            self.ledger.refuse(command_id, failure_name(error))
+
+    async def close(self) -> None:
+        """Close, noting a LiveReport whose task had died (its pending commands never answered)."""
+        self.closing = True
+        try:
+            await self.live.close()
+        except Exception as error:  # the client's own task died of it
+            self.ledger.saw(f"live: client task died of {failure_name(error)}")
+
+
+class HttpWriter:
+    """A script adding paragraphs over HTTP, one request at a time, resending each with the
+    same command id until it is answered 200 (or refused for good)."""
+
+    def __init__(self, name: str, url: str, token: str, report_id: str, chapter_id: str, ledger: Ledger) -> None:
+        self.name, self.report_id, self.chapter_id, self.ledger = name, report_id, chapter_id, ledger
+        self.api = Api(url, token, timeout=HTTP_TIMEOUT)
+        self.give_up = asyncio.Event()
+        ledger.client(name)
+
+    async def send_new(self) -> None:
+        command_id, marker = new_command()
+        command = {"type": "AddParagraph", "chapter_id": self.chapter_id, "text": marker}
+        self.ledger.sent(command_id, self.name, self.report_id, marker)
+        while not self.give_up.is_set():
+            try:
+                answer = await asyncio.to_thread(self.api.submit, self.report_id, command, command_id=command_id)
+            except ApiError as error:
+                self.ledger.saw(f"http: {error.status} {error.code}")
+                if error.code in FINAL_CODES:
+                    self.ledger.refuse(command_id, error.code)
+                    return
+            except (OSError, ValueError) as error:  # refused, reset, timed out; a body that is not JSON
+                self.ledger.saw(f"http: {failure_name(error)}")
+            else:
+                self.ledger.saw("http: 200")
+                self.ledger.acked(command_id, answer["version"])
+                return
+            await asyncio.sleep(RETRY_SECONDS)
+
+
+async def watch(url: str, token: str, report_id: str, ledger: Ledger, stopping: asyncio.Event) -> None:
+    """A bare live connection that only listens, reporting every error message and close code
+    (LiveReport keeps those to itself), and reconnecting after each with `?after=`."""
+    version: int | None = None
+    delay = 0.1
+    while not stopping.is_set():
+        try:
+            async with connect(
+                live_url(url, report_id, version, batch=True), additional_headers=bearer(token), max_size=None, open_timeout=5
+            ) as socket:
+                delay = 0.1
+                async for raw in socket:
+                    version = _watched(raw, version, ledger)
+            ledger.saw(f"watch: close {socket.close_code}")
+        except ConnectionClosed as closed:
+            ledger.saw(f"watch: {failure_name(closed)}")
+        except (OSError, TimeoutError, InvalidHandshake) as error:
+            ledger.saw(f"watch: {failure_name(error)}")
+        if stopping.is_set():
+            return
+        ledger.saw("watch: reconnect")
+        await asyncio.sleep(delay)
+        delay = min(2 * delay, 2.0)
+
+
+def _watched(raw: str | bytes, version: int | None, ledger: Ledger) -> int | None:
+    """The version after one live message; error messages and unreadable ones are noted."""
+    try:
+        message = msgspec.json.decode(raw)
+    except msgspec.DecodeError:
+        ledger.saw("watch: unreadable message")
+        return version
+    kind = message.get("type") if isinstance(message, dict) else None
+    if kind == "snapshot":
+        return message.get("version", version)
+    if kind == "error":
+        ledger.saw(f"watch: error {message.get('code')}")
+    events = message.get("events", []) if kind == "events" else [message.get("event")] if kind == "event" else []
+    for event in events:
+        if isinstance(event, dict) and isinstance(event.get("version"), int):
+            version = event["version"]
+    return version
+
+
+async def probe_health(url: str, ledger: Ledger, stopping: asyncio.Event) -> None:
+    """GET /api/health twice a second, as a load balancer would."""
+    async with httpx.AsyncClient(base_url=url, timeout=2.0) as http:
+        while not stopping.is_set():
+            try:
+                answer = str((await http.get("/api/health")).status_code)
+            except httpx.HTTPError as error:
+                answer = type(error).__name__
+            ledger.saw(f"health{' during fault' if ledger.during_fault else ''}: {answer}")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stopping.wait(), HEALTH_EVERY)
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Two reports: A with two live editors and the HTTP writer, B with two live editors."""
+
+    reports: tuple[str, str]
+    chapters: tuple[str, str]
+    paragraphs: tuple[tuple[str, str], tuple[str, str]]
+
+
+def _lay_out(api: Api) -> Layout:
+    reports, chapters, paragraphs = [], [], []
+    for title in ("Report A", "Report B"):
+        report_id, chapter_id = api.create_report(title), str(uuid.uuid4())
+        api.submit(report_id, {"type": "AddChapter", "chapter_id": chapter_id, "title": "I"})
+        mine = (str(uuid.uuid4()), str(uuid.uuid4()))
+        for paragraph_id in mine:
+            api.submit(report_id, {"type": "AddParagraph", "chapter_id": chapter_id, "paragraph_id": paragraph_id, "text": ""})
+        reports.append(report_id)
+        chapters.append(chapter_id)
+        paragraphs.append(mine)
+    return Layout(tuple(reports), tuple(chapters), tuple(paragraphs))  # type: ignore[arg-type]
+
+
+class Load:
+    """`await load.start()`, then clients send `rate` commands a second each until `drain()`."""
+
+    def __init__(self, service: FaultService, ledger: Ledger, rate: float) -> None:
+        self.service, self.ledger, self.rate = service, ledger, rate
+        self.editors: list[LiveEditor] = []
+        self.writer: HttpWriter | None = None
+        self.layout: Layout | None = None
+        self._sending = asyncio.Event()
+        self._stopping = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
+        self._log = LiveLog(ledger)
+
+    async def start(self) -> None:
+        url = self.service.server_url
+        tokens = [await asyncio.to_thread(self.service.token, f"Drafter {n}") for n in range(6)]
+        self.layout = layout = await asyncio.to_thread(_lay_out, Api(url, tokens[0]))
+        self.editors = [
+            LiveEditor(f"live {'AB'[r]}{n + 1}", url, tokens[2 * r + n], layout.reports[r], layout.paragraphs[r][n], self.ledger)
+            for r in range(2)
+            for n in range(2)
+        ]
+        self.writer = HttpWriter("http A", url, tokens[4], layout.reports[0], layout.chapters[0], self.ledger)
+        self._log.attach()
+        for editor in self.editors:
+            await editor.open()
+        self._sending.set()
+        interval = 1 / self.rate
+        self._tasks = [
+            *(asyncio.create_task(self._steadily(editor.send_new, interval)) for editor in self.editors),
+            asyncio.create_task(self._steadily(self.writer.send_new, interval)),
+            *(asyncio.create_task(watch(url, tokens[5], report_id, self.ledger, self._stopping)) for report_id in layout.reports),
+            asyncio.create_task(probe_health(url, self.ledger, self._stopping)),
+        ]
+
+    @property
+    def report_ids(self) -> tuple[str, ...]:
+        return self.layout.reports if self.layout else ()
+
+    async def _steadily(self, send: Callable[[], Any], interval: float) -> None:
+        """Send at a steady rate, on a fixed schedule: a client held up sends at once after."""
+        next_at = time.monotonic()
+        while self._sending.is_set():
+            result = send()
+            if asyncio.iscoroutine(result):
+                await result
+            next_at += interval
+            await asyncio.sleep(max(0.0, next_at - time.monotonic()))
+
+    async def drain(self, timeout: float) -> None:
+        """Stop sending new commands; wait (at most `timeout`) for those in flight to be answered."""
+        self._sending.clear()
+        deadline = time.monotonic() + timeout
+        while self.ledger.in_flight and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        if self.writer is not None:
+            self.writer.give_up.set()
+
+    async def close(self) -> None:
+        self._sending.clear()
+        self._stopping.set()
+        if self.writer is not None:
+            self.writer.give_up.set()
+        for editor in self.editors:
+            await editor.close()
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._log.detach()
+
+    @property
+    def reconnects(self) -> int:
+        return sum(editor.live.reconnects for editor in self.editors)
