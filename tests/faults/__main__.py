@@ -31,7 +31,7 @@ def _settings(arguments: argparse.Namespace) -> Settings:
     return dataclasses.replace(settings, **{k: v for k, v in given.items() if v is not None})
 
 
-HEADER = f"{'scenario':<14} {'acked':>6} {'stored':>6} {'lost':>5} {'dup':>4} {'bad ack':>7} {'recover s':>9} {'back':>5}  restarted by"
+HEADER = f"{'scenario':<14} {'acked':>6} {'stored':>6} {'lost':>5} {'dup':>4} {'bad ack':>7} {'recover s':>9} {'back':>5}  recovered"
 
 
 def row(outcome: Outcome) -> str:
@@ -43,7 +43,7 @@ def row(outcome: Outcome) -> str:
     back = f"{len(times)}/{len(outcome.recover)}"
     return (
         f"{outcome.name:<14} {a.acked:>6} {a.stored:>6} {len(a.lost):>5} {len(a.duplicated):>4} {len(a.contradicted):>7}"
-        f" {recover:>9} {back:>5}  {outcome.restarted_by}"
+        f" {recover:>9} {back:>5}  {outcome.recovered}"
     )
 
 

@@ -38,6 +38,7 @@ FINAL_CODES = frozenset(
         "invalid_command", "unknown_command", "malformed_json", "message_too_large", "invalid_ops",
         "invalid_text", "unknown_revision", "revision_too_old", "unknown_paragraph", "unknown_chapter",
         "unknown_report", "forbidden", "unauthenticated", "chapter_adopted",
+        "corrupt_event",  # the report holds a damaged entry: it refuses edits until repaired
     }
 )
 RETRY_SECONDS = 0.25
@@ -110,9 +111,11 @@ class LiveEditor:
         future.add_done_callback(lambda done: self._settled(command_id, command, done))
 
     def _settled(self, command_id: str, command: dict[str, Any], future: "asyncio.Future[Any]") -> None:
-        if self.closing or future.cancelled():
+        if future.cancelled():
             return
-        error = future.exception()
+        error = future.exception()  # retrieved even when closing: asyncio warns of one never read
+        if self.closing:
+            return
         if error is None:
             self.ledger.acked(command_id, future.result().version)
         elif isinstance(error, CommandRefused):

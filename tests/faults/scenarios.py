@@ -49,7 +49,7 @@ class Outcome:
     title: str
     audit: Audit | None = None
     recover: dict[str, float | None] = field(default_factory=dict)  # client -> seconds to its first ack
-    restarted_by: str = ""  # "itself", "script" or "never" (some client never got an ack again)
+    recovered: str = ""  # "by itself", "by restart" (the script's), "no" (some client never got an ack again)
     seen: Counter[str] = field(default_factory=Counter)
     reconnects: int = 0  # LiveReport's, all editors
     notes: list[str] = field(default_factory=list)
@@ -223,7 +223,7 @@ async def _run(scenario: Scenario, service: FaultService, settings: Settings, ou
         redis_after = service.redis_process()
         if not run.restarts and redis_after is not None and redis_after != redis_before:
             outcome.notes.append(f"serve started a new Redis by itself (pid {redis_after.pid})")
-        outcome.restarted_by = "never" if not back else "script" if run.restarts else "itself"
+        outcome.recovered = "no" if not back else "by restart" if run.restarts else "by itself"
         await asyncio.sleep(settings.after)
         await load.drain(settings.drain)
     finally:

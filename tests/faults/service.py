@@ -74,6 +74,13 @@ def _command_name(pid: int) -> str:
         return ""
 
 
+def _arguments(pid: int) -> list[str]:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace").split("\0")
+    except OSError:
+        return []
+
+
 def _descendants(root: int) -> list[int]:
     children: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():
@@ -188,9 +195,20 @@ class FaultService:
         """A redis-py client of the running serve's Redis, signed in if it needs a password."""
         assert self.server is not None
         found = _REDIS_URL.search(self.server.output_so_far())
-        if found is None:
-            raise RuntimeError(f"serve did not say where its Redis is:\n{self.server.output_so_far()}")
-        return aioredis.Redis.from_url(found.group(1), password=self._redis_password())
+        url = found.group(1) if found else self._redis_url_from_arguments()
+        return aioredis.Redis.from_url(url, password=self._redis_password())
+
+    def _redis_url_from_arguments(self) -> str:
+        """Where Redis listens, from its command line, when serve did not print it."""
+        process = self.redis_process()
+        arguments = _arguments(process.pid) if process else []
+        given = dict(zip(arguments, arguments[1:]))
+        if given.get("--unixsocket"):
+            return f"unix://{given['--unixsocket']}?db=0"
+        if given.get("--port", "0") != "0":
+            return f"redis://127.0.0.1:{given['--port']}/0"
+        assert self.server is not None
+        raise RuntimeError(f"cannot tell where serve's Redis listens:\n{self.server.output_so_far()}")
 
     def _redis_password(self) -> str | None:
         """A password serve gave its Redis, from a file of the data directory or its command line."""
@@ -202,11 +220,8 @@ class FaultService:
             if path.suffix == ".conf" and (found := _REQUIREPASS.search(path.read_text())):
                 return found.group(1)
         process = self.redis_process()
-        if process is not None:
-            arguments = Path(f"/proc/{process.pid}/cmdline").read_bytes().split(b"\0")
-            if b"--requirepass" in arguments:
-                return arguments[arguments.index(b"--requirepass") + 1].decode()
-        return None
+        arguments = _arguments(process.pid) if process else []
+        return dict(zip(arguments, arguments[1:])).get("--requirepass")
 
     # Users
 
