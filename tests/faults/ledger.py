@@ -25,6 +25,7 @@ class Sent:
     client: str
     report_id: str
     marker: str
+    at: float  # monotonic time of the first send
 
 
 @dataclass
@@ -32,8 +33,9 @@ class Ledger:
     """Shared by every client of one scenario (one event loop: no locking)."""
 
     commands: dict[str, Sent] = field(default_factory=dict)
+    clients: list[str] = field(default_factory=list)  # those that send commands
     acks: dict[str, int] = field(default_factory=dict)  # command id -> acknowledged version
-    ack_times: dict[str, list[float]] = field(default_factory=dict)  # client -> monotonic times
+    acked_at: dict[str, float] = field(default_factory=dict)  # command id -> monotonic time
     refused: dict[str, str] = field(default_factory=dict)  # command id -> final refusal code
     contradicted: set[str] = field(default_factory=set)  # acknowledged twice with two versions
     seen: Counter[str] = field(default_factory=Counter)
@@ -41,17 +43,17 @@ class Ledger:
 
     def client(self, name: str) -> None:
         """Declare a client that sends commands (its recovery is measured)."""
-        self.ack_times.setdefault(name, [])
+        self.clients.append(name)
 
     def sent(self, command_id: str, client: str, report_id: str, marker: str) -> None:
-        self.commands.setdefault(command_id, Sent(client, report_id, marker))
+        self.commands.setdefault(command_id, Sent(client, report_id, marker, time.monotonic()))
 
     def acked(self, command_id: str, version: int) -> None:
         previous = self.acks.setdefault(command_id, version)
         if previous != version:
             self.contradicted.add(command_id)
         self.refused.pop(command_id, None)
-        self.ack_times[self.commands[command_id].client].append(time.monotonic())
+        self.acked_at.setdefault(command_id, time.monotonic())
 
     def refuse(self, command_id: str, code: str) -> None:
         """A refusal that resending cannot change: the command is no longer in flight."""
@@ -65,7 +67,13 @@ class Ledger:
         return len(self.commands) - len(self.acks) - len(self.refused)
 
     def first_acks_after(self, moment: float) -> dict[str, float | None]:
-        """Per client, seconds from `moment` to its first ack after it (None: none yet)."""
-        return {
-            client: next((t - moment for t in times if t >= moment), None) for client, times in self.ack_times.items()
-        }
+        """Per client, seconds from `moment` to the first ack of a command it sent after
+        `moment` (None: none yet). A command sent before may have been applied before: its
+        late ack proves nothing about the service now."""
+        first: dict[str, float | None] = dict.fromkeys(self.clients)
+        for command_id, at in self.acked_at.items():
+            sent = self.commands[command_id]
+            if sent.at >= moment:
+                earliest = first[sent.client]
+                first[sent.client] = at - moment if earliest is None else min(earliest, at - moment)
+        return first
