@@ -24,6 +24,7 @@ import httpx
 import msgspec
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
+from websockets.frames import Close, Frame, Opcode
 
 from client.api import Api, ApiError
 from client.live import CommandRefused, LiveReport, bearer, live_url
@@ -44,6 +45,7 @@ FINAL_CODES = frozenset(
 RETRY_SECONDS = 0.25
 HTTP_TIMEOUT = 10.0
 HEALTH_EVERY = 0.5
+WATCH_LOG = logging.getLogger("tests.faults.watch")
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
@@ -59,26 +61,45 @@ def failure_name(error: BaseException) -> str:
 
 
 class LiveLog(logging.Handler):
-    """Counts what LiveReport logs about its connections (why it had to reconnect)."""
+    """What LiveReport keeps to itself, from the logs: why it had to reconnect (its own log),
+    and the close codes and connection-level errors the server sent it (the frames websockets
+    logs at DEBUG; the watchers log under another name, so these are the editors' alone)."""
 
     def __init__(self, ledger: Ledger) -> None:
-        super().__init__(logging.INFO)
+        super().__init__(logging.DEBUG)
         self.ledger = ledger
-        self._logger = logging.getLogger("client.live")
-        self._level = self._logger.level
+        self._loggers = {logging.getLogger("client.live"): logging.INFO, logging.getLogger("websockets.client"): logging.DEBUG}
+        self._levels = {logger: logger.level for logger in self._loggers}
 
     def emit(self, record: logging.LogRecord) -> None:
+        if record.name == "websockets.client":
+            self._frame(record)
+            return
         error = record.args[-1] if isinstance(record.args, tuple) and record.args else None
         what = failure_name(error) if isinstance(error, BaseException) else _UUID.sub("…", record.getMessage())[:80]
         self.ledger.saw(f"live log: {what}")
 
+    def _frame(self, record: logging.LogRecord) -> None:
+        frame = record.args[0] if record.msg == "< %s" and isinstance(record.args, tuple) and record.args else None
+        if not isinstance(frame, Frame):
+            return
+        if frame.opcode is Opcode.CLOSE:
+            self.ledger.saw(f"live: close {Close.parse(frame.data).code if frame.data else 1005}")
+        elif frame.opcode is Opcode.TEXT and frame.data.startswith(b'{"type":"error"'):
+            with contextlib.suppress(msgspec.DecodeError):
+                error = msgspec.json.decode(frame.data)
+                if error.get("command_id") is None:  # a command's own error comes to its future
+                    self.ledger.saw(f"live: connection error {error.get('code')}")
+
     def attach(self) -> None:
-        self._logger.addHandler(self)
-        self._logger.setLevel(logging.INFO)
+        for logger, level in self._loggers.items():
+            logger.addHandler(self)
+            logger.setLevel(level)
 
     def detach(self) -> None:
-        self._logger.removeHandler(self)
-        self._logger.setLevel(self._level)
+        for logger, level in self._levels.items():
+            logger.removeHandler(self)
+            logger.setLevel(level)
 
 
 class LiveEditor:
@@ -176,7 +197,11 @@ async def watch(url: str, token: str, report_id: str, ledger: Ledger, stopping: 
     while not stopping.is_set():
         try:
             async with connect(
-                live_url(url, report_id, version, batch=True), additional_headers=bearer(token), max_size=None, open_timeout=5
+                live_url(url, report_id, version, batch=True),
+                additional_headers=bearer(token),
+                max_size=None,
+                open_timeout=5,
+                logger=WATCH_LOG,  # not websockets.client: that one tells the editors' frames
             ) as socket:
                 delay = 0.1
                 async for raw in socket:
