@@ -27,7 +27,7 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidSta
 from websockets.frames import Close, Frame, Opcode
 
 from client.api import Api, ApiError
-from client.live import CommandRefused, LiveReport, bearer, live_url
+from client.live import FINAL_CLOSE_CODES, CommandRefused, LiveReport, bearer, live_url
 from events.errors import DomainError
 from events.lookup import paragraph_with_chapter
 from tests.faults.ledger import Ledger, new_command
@@ -209,6 +209,8 @@ async def watch(url: str, token: str, report_id: str, ledger: Ledger, stopping: 
             ledger.saw(f"watch: close {socket.close_code}")
         except ConnectionClosed as closed:
             ledger.saw(f"watch: {failure_name(closed)}")
+            if closed.rcvd is not None and closed.rcvd.code in FINAL_CLOSE_CODES:
+                return  # as LiveReport does: reconnecting cannot help
         except (OSError, TimeoutError, InvalidHandshake) as error:
             ledger.saw(f"watch: {failure_name(error)}")
         if stopping.is_set():
@@ -332,8 +334,11 @@ class Load:
             self.writer.give_up.set()
 
     async def close(self) -> None:
+        """Stop every client. The logs are left first: a client closing on cancellation sends
+        1011 and gets it echoed, which is not something the server did."""
         self._sending.clear()
         self._stopping.set()
+        self._log.detach()
         if self.writer is not None:
             self.writer.give_up.set()
         for editor in self.editors:
@@ -341,7 +346,6 @@ class Load:
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
-        self._log.detach()
 
     @property
     def reconnects(self) -> int:
