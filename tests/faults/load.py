@@ -14,23 +14,20 @@ import contextlib
 import logging
 import re
 import time
-import urllib.error
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
 import msgspec
-from websockets.asyncio.client import connect
-from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
 from websockets.frames import Close, Frame, Opcode
 
 from client.api import Api, ApiError
-from client.live import FINAL_CLOSE_CODES, CommandRefused, LiveReport, bearer, live_url
+from client.live import CommandRefused, LiveReport
 from events.errors import DomainError
 from events.lookup import paragraph_with_chapter
 from tests.faults.ledger import Ledger, new_command
+from tests.faults.observers import failure_name, probe_health, watch
 from tests.faults.service import FaultService
 
 # Refusals of the command itself, the same whenever it is sent again.
@@ -45,19 +42,7 @@ FINAL_CODES = frozenset(
 RETRY_SECONDS = 0.25
 HTTP_TIMEOUT = 10.0
 HEALTH_EVERY = 0.5
-WATCH_LOG = logging.getLogger("tests.faults.watch")
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-
-
-def failure_name(error: BaseException) -> str:
-    """A short, stable name for what a client saw fail: the kind, and the HTTP status if any."""
-    if isinstance(error, urllib.error.URLError) and isinstance(error.reason, BaseException):
-        error = error.reason
-    if isinstance(error, InvalidStatus):
-        return f"handshake {error.response.status_code}"
-    if isinstance(error, ConnectionClosed):
-        return f"close {error.rcvd.code}" if error.rcvd else "close 1006 (no close frame)"
-    return type(error).__name__
 
 
 class LiveLog(logging.Handler):
@@ -115,7 +100,8 @@ class LiveEditor:
     async def open(self) -> None:
         await self.live.__aenter__()
 
-    def send_new(self) -> None:
+    async def send_new(self) -> None:
+        """Type one marker (queued at once; the ack comes to `_settled`)."""
         command_id, marker = new_command()
         revision = 0
         if self.live.report is not None:
@@ -189,100 +175,34 @@ class HttpWriter:
             await asyncio.sleep(RETRY_SECONDS)
 
 
-async def watch(url: str, token: str, report_id: str, ledger: Ledger, stopping: asyncio.Event) -> None:
-    """A bare live connection that only listens, reporting every error message and close code
-    (LiveReport keeps those to itself), and reconnecting after each with `?after=`."""
-    version: int | None = None
-    delay = 0.1
-    while not stopping.is_set():
-        try:
-            async with connect(
-                live_url(url, report_id, version, batch=True),
-                additional_headers=bearer(token),
-                max_size=None,
-                open_timeout=5,
-                logger=WATCH_LOG,  # not websockets.client: that one tells the editors' frames
-            ) as socket:
-                delay = 0.1
-                async for raw in socket:
-                    version = _watched(raw, version, ledger)
-            ledger.saw(f"watch: close {socket.close_code}")
-        except ConnectionClosed as closed:
-            ledger.saw(f"watch: {failure_name(closed)}")
-            if closed.rcvd is not None and closed.rcvd.code in FINAL_CLOSE_CODES:
-                return  # as LiveReport does: reconnecting cannot help
-        except (OSError, TimeoutError, InvalidHandshake) as error:
-            ledger.saw(f"watch: {failure_name(error)}")
-        if stopping.is_set():
-            return
-        ledger.saw("watch: reconnect")
-        await asyncio.sleep(delay)
-        delay = min(2 * delay, 2.0)
-
-
-def _watched(raw: str | bytes, version: int | None, ledger: Ledger) -> int | None:
-    """The version after one live message; error messages and unreadable ones are noted."""
-    try:
-        message = msgspec.json.decode(raw)
-    except msgspec.DecodeError:
-        ledger.saw("watch: unreadable message")
-        return version
-    kind = message.get("type") if isinstance(message, dict) else None
-    if kind == "snapshot":
-        return message.get("version", version)
-    if kind == "error":
-        ledger.saw(f"watch: error {message.get('code')}")
-    events = message.get("events", []) if kind == "events" else [message.get("event")] if kind == "event" else []
-    for event in events:
-        if isinstance(event, dict) and isinstance(event.get("version"), int):
-            version = event["version"]
-    return version
-
-
-async def probe_health(url: str, ledger: Ledger, stopping: asyncio.Event) -> None:
-    """GET /api/health twice a second, as a load balancer would."""
-    async with httpx.AsyncClient(base_url=url, timeout=2.0) as http:
-        while not stopping.is_set():
-            try:
-                answer = str((await http.get("/api/health")).status_code)
-            except httpx.HTTPError as error:
-                answer = type(error).__name__
-            ledger.saw(f"health{' during fault' if ledger.during_fault else ''}: {answer}")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stopping.wait(), HEALTH_EVERY)
-
-
 @dataclass(frozen=True)
-class Layout:
-    """Two reports: A with two live editors and the HTTP writer, B with two live editors."""
+class Desk:
+    """One report as the load lays it out: a chapter, and a paragraph for each of its two
+    live editors (the HTTP writer adds its own paragraphs to the chapter)."""
 
-    reports: tuple[str, str]
-    chapters: tuple[str, str]
-    paragraphs: tuple[tuple[str, str], tuple[str, str]]
+    report_id: str
+    chapter_id: str
+    paragraphs: tuple[str, str]
 
 
-def _lay_out(api: Api) -> Layout:
-    reports, chapters, paragraphs = [], [], []
-    for title in ("Report A", "Report B"):
-        report_id, chapter_id = api.create_report(title), str(uuid.uuid4())
-        api.submit(report_id, {"type": "AddChapter", "chapter_id": chapter_id, "title": "I"})
-        mine = (str(uuid.uuid4()), str(uuid.uuid4()))
-        for paragraph_id in mine:
-            api.submit(report_id, {"type": "AddParagraph", "chapter_id": chapter_id, "paragraph_id": paragraph_id, "text": ""})
-        reports.append(report_id)
-        chapters.append(chapter_id)
-        paragraphs.append(mine)
-    return Layout(tuple(reports), tuple(chapters), tuple(paragraphs))  # type: ignore[arg-type]
+def _lay_out(api: Api, title: str) -> Desk:
+    report_id, chapter_id = api.create_report(title), str(uuid.uuid4())
+    api.submit(report_id, {"type": "AddChapter", "chapter_id": chapter_id, "title": "I"})
+    paragraphs = (str(uuid.uuid4()), str(uuid.uuid4()))
+    for paragraph_id in paragraphs:
+        api.submit(report_id, {"type": "AddParagraph", "chapter_id": chapter_id, "paragraph_id": paragraph_id, "text": ""})
+    return Desk(report_id, chapter_id, paragraphs)
 
 
 class Load:
-    """`await load.start()`, then clients send `rate` commands a second each until `drain()`."""
+    """`await load.start()`, then clients send `rate` commands a second each until `drain()`:
+    two live editors on report A and two on B, the HTTP writer on A, a watcher on each."""
 
     def __init__(self, service: FaultService, ledger: Ledger, rate: float) -> None:
         self.service, self.ledger, self.rate = service, ledger, rate
         self.editors: list[LiveEditor] = []
         self.writer: HttpWriter | None = None
-        self.layout: Layout | None = None
+        self.desks: list[Desk] = []
         self._sending = asyncio.Event()
         self._stopping = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
@@ -291,13 +211,14 @@ class Load:
     async def start(self) -> None:
         url = self.service.server_url
         tokens = [await asyncio.to_thread(self.service.token, f"Drafter {n}") for n in range(6)]
-        self.layout = layout = await asyncio.to_thread(_lay_out, Api(url, tokens[0]))
+        self.desks = [await asyncio.to_thread(_lay_out, Api(url, tokens[0]), f"Report {name}") for name in "AB"]
         self.editors = [
-            LiveEditor(f"live {'AB'[r]}{n + 1}", url, tokens[2 * r + n], layout.reports[r], layout.paragraphs[r][n], self.ledger)
-            for r in range(2)
+            LiveEditor(f"live {'AB'[d]}{n + 1}", url, tokens[2 * d + n], desk.report_id, desk.paragraphs[n], self.ledger)
+            for d, desk in enumerate(self.desks)
             for n in range(2)
         ]
-        self.writer = HttpWriter("http A", url, tokens[4], layout.reports[0], layout.chapters[0], self.ledger)
+        a = self.desks[0]
+        self.writer = HttpWriter("http A", url, tokens[4], a.report_id, a.chapter_id, self.ledger)
         self._log.attach()
         for editor in self.editors:
             await editor.open()
@@ -306,21 +227,19 @@ class Load:
         self._tasks = [
             *(asyncio.create_task(self._steadily(editor.send_new, interval)) for editor in self.editors),
             asyncio.create_task(self._steadily(self.writer.send_new, interval)),
-            *(asyncio.create_task(watch(url, tokens[5], report_id, self.ledger, self._stopping)) for report_id in layout.reports),
+            *(asyncio.create_task(watch(url, tokens[5], desk.report_id, self.ledger, self._stopping)) for desk in self.desks),
             asyncio.create_task(probe_health(url, self.ledger, self._stopping)),
         ]
 
     @property
     def report_ids(self) -> tuple[str, ...]:
-        return self.layout.reports if self.layout else ()
+        return tuple(desk.report_id for desk in self.desks)
 
-    async def _steadily(self, send: Callable[[], Any], interval: float) -> None:
+    async def _steadily(self, send: Callable[[], Awaitable[None]], interval: float) -> None:
         """Send at a steady rate, on a fixed schedule: a client held up sends at once after."""
         next_at = time.monotonic()
         while self._sending.is_set():
-            result = send()
-            if asyncio.iscoroutine(result):
-                await result
+            await send()
             next_at += interval
             await asyncio.sleep(max(0.0, next_at - time.monotonic()))
 
