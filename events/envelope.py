@@ -66,6 +66,8 @@ def read_stored(raw: bytes, report_id: str, version: int) -> StoredEvent:
     Besides decoding, the event must claim that place: an entry copied from another report
     or another version would fold into a report that never was.
     """
+    if not raw:
+        raise CorruptEvent(report_id, version, "the stream entry holds no event")
     try:
         event = decode_event(raw)
     except NewerEventType as error:

@@ -92,10 +92,12 @@ class Subscription:
             self.read_back()
 
     def read_back(self) -> None:
-        """Read what comes next from the stream itself, not from what the reader offers."""
+        """Read what comes next from the stream itself, not from what the reader offers (the
+        consumer, if it is waiting for the reader, is woken by an empty batch)."""
         self._behind = True
         while not self._queue.empty():
             self._queue.get_nowait()
+        self._queue.put_nowait([])
 
     async def next_batch(self) -> list[RawEvent]:
         """The next events after `self.last`, contiguous, waiting until there are some.

@@ -56,7 +56,8 @@ return {'ok', tostring(version)}
 
 # KEYS: events stream. ARGV: first entry id, last entry id (or '+'), most entries (or 'all').
 # Only each event's JSON comes back, without its entry id and field name: a fifth of the reply
-# elements to parse, which is most of what reading a long history costs the client.
+# elements to parse, which is most of what reading a long history costs the client. An entry
+# that is not the one field `e` (not written by the append script) comes back empty: damaged.
 _READ = """
 local entries
 if ARGV[3] == 'all' then
@@ -65,7 +66,10 @@ else
   entries = redis.call('XRANGE', KEYS[1], ARGV[1], ARGV[2], 'COUNT', ARGV[3])
 end
 local events = {}
-for i, entry in ipairs(entries) do events[i] = entry[2][2] end
+for i, entry in ipairs(entries) do
+  local fields = entry[2]
+  if #fields == 2 and fields[1] == 'e' then events[i] = fields[2] else events[i] = '' end
+end
 return events
 """
 
