@@ -21,7 +21,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake
 
 from events.commands import Command
-from events.envelope import UNREADABLE_EVENT, StoredEvent, decode_event
+from events.envelope import UNREADABLE_EVENT, StoredEvent, decode_event, unreadable
 from events.errors import CorruptEvent
 from events.evolve import evolve
 from events.model import Report
@@ -249,7 +249,7 @@ class LiveReport:
                 try:
                     message = _decode_message(raw)
                 except UNREADABLE_EVENT as error:  # a server that forwarded a damaged event as it is
-                    raise CorruptEvent(self.report_id, self.version + 1, f"a message cannot be read: {error}") from None
+                    raise unreadable(self.report_id, self.version + 1, error) from None
                 if isinstance(message, _RawEventsMessage):
                     for event in message.events:
                         await self._apply_raw(event)
@@ -290,7 +290,7 @@ class LiveReport:
         try:
             event = decode_event(raw)
         except UNREADABLE_EVENT as error:
-            raise CorruptEvent(self.report_id, self.version + 1, str(error)) from None
+            raise unreadable(self.report_id, self.version + 1, error) from None
         await self._apply(event)
 
     async def _apply(self, event: StoredEvent) -> None:

@@ -60,6 +60,13 @@ def decode_event(raw: bytes) -> StoredEvent:
 UNREADABLE_EVENT = (ValueError, UnicodeDecodeError, RecursionError, LookupError, TypeError)
 
 
+def unreadable(report_id: str, version: int, error: Exception) -> CorruptEvent:
+    """What it means that `decode_event` raised `error` (one of UNREADABLE_EVENT)."""
+    if isinstance(error, NewerEventType):
+        return CorruptEvent(report_id, version, f"{error}: written by a newer version of Rapporteur", newer=True)
+    return CorruptEvent(report_id, version, f"not an event: {error}")
+
+
 def read_stored(raw: bytes, report_id: str, version: int) -> StoredEvent:
     """The event stored at `version` of `report_id`, or CorruptEvent saying what is wrong.
 
@@ -70,10 +77,8 @@ def read_stored(raw: bytes, report_id: str, version: int) -> StoredEvent:
         raise CorruptEvent(report_id, version, "the stream entry holds no event")
     try:
         event = decode_event(raw)
-    except NewerEventType as error:
-        raise CorruptEvent(report_id, version, f"{error}: written by a newer version of Rapporteur", newer=True) from None
     except UNREADABLE_EVENT as error:
-        raise CorruptEvent(report_id, version, f"not an event: {error}") from None
+        raise unreadable(report_id, version, error) from None
     if event.report_id != report_id or event.version != version:
         raise CorruptEvent(report_id, version, f"it is version {event.version} of report {event.report_id}")
     return event
