@@ -146,7 +146,10 @@ def _doctor(api: Api, args: argparse.Namespace) -> int:
     if all(entry.newer for entry in diagnosis.damaged):
         print("These events were written by a newer version of Rapporteur: run that version (or a later one) again.")
     else:
-        print("Restore these entries from a backup, or cut the report back to the last readable version (deploy/README.md, \"A damaged report\").")
+        print(
+            "Restore the stream from a backup taken before the damage, or cut the report back to its "
+            f"{diagnosis.readable_up_to} readable events with deploy/cut-report.lua (deploy/README.md, \"A damaged report\")."
+        )
     return 1
 
 

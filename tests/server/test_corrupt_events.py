@@ -23,8 +23,9 @@ from client.live import CommandRefused, LiveReport, bearer, live_url
 from server.keys import REPORT_INDEX, commands_key, events_key, snapshots_key
 from tests.client import run_rapporteur
 from tests.conftest import People, new_id
-from tests.processes import ServerProcess
+from tests.processes import ROOT, ServerProcess
 
+CUT_REPORT = (ROOT / "deploy" / "cut-report.lua").read_text()
 CHAIR = "corrupt-chair"
 ADMIN = "corrupt-admin"
 
@@ -242,3 +243,27 @@ async def test_doctor_finds_nothing_wrong_with_a_sound_report(server: ServerProc
     report_id = await reports()
     cli = run_rapporteur("--url", server.url, "--token", people.token(ADMIN, "admin"), "doctor", report_id)
     assert cli.stdout.splitlines() == [f"report {report_id}: 3 entries, readable up to version 3", "  every entry reads as the event at its place"]
+
+
+async def test_a_report_cut_back_to_its_readable_versions_works_again(
+    chair: httpx.AsyncClient, redis: aioredis.Redis, reports: Callable[[], Any]
+) -> None:
+    """The repair of last resort (deploy/cut-report.lua): the damaged entry and those after it
+    go, without a gap; the report takes commands again, and a command whose events were cut
+    is decided again when retried."""
+    report_id = await reports()
+    version = await damage(redis, report_id, "not-json")
+    await redis.xadd(events_key(report_id), DAMAGES["wrong-shape"](report_id, version + 1), id=f"{version + 1}-0")
+    await redis.hset(commands_key(report_id), "cut-command", f"{version}:{version + 1}")
+    keys = [events_key(report_id), commands_key(report_id), snapshots_key(report_id), f"report:{{{report_id}}}:events-cut"]
+    assert await redis.eval(CUT_REPORT, len(keys), *keys, version - 1) == [2, 1]
+
+    after = await chair.get(f"/api/reports/{report_id}")
+    assert (after.status_code, after.json()["version"]) == (200, version - 1)
+    retried = await chair.post(
+        f"/api/reports/{report_id}/commands", json={"command_id": "cut-command", "command": {"type": "AddChapter", "title": "Annexe"}}
+    )
+    assert (retried.status_code, retried.json()["version"]) == (200, version), retried.text
+    assert await redis.exists(keys[3]) == 0
+    with pytest.raises(aioredis.ResponseError, match="nothing to cut"):
+        await redis.eval(CUT_REPORT, len(keys), *keys, version)
