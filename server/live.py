@@ -189,8 +189,9 @@ class LiveConnection:
         connection closed with a code that says reconnecting will not help."""
         log.warning("live connection to %s closed: %s", self.report_id, damaged.message)
         async with self._send_lock:
-            await self._send(_encode(Error(command_id=None, code=damaged.code, message=damaged.message)))
-            await self.websocket.close(code=CLOSE_CORRUPT_EVENT, reason=damaged.code)
+            with contextlib.suppress(WebSocketDisconnect, RuntimeError):  # the client left first
+                await self._send(_encode(Error(command_id=None, code=damaged.code, message=damaged.message)))
+                await self.websocket.close(code=CLOSE_CORRUPT_EVENT, reason=damaged.code)
 
     def _expect(self, result: CommandResult) -> None:
         """The command's events are stored and about to be handed on: its ack goes out with
