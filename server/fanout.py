@@ -173,8 +173,24 @@ class Fanout:
                 if time.monotonic() - started > RESTART_FORGIVEN_AFTER:
                     delay = RESTART_DELAY
                 log.exception("fan-out reader failed (restart %d); starting it again in %.1f s", self.restarts, delay)
+                await self._leave_out_what_is_not_a_stream()
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, MAX_RESTART_DELAY)
+
+    async def _leave_out_what_is_not_a_stream(self) -> None:
+        """Stop watching the reports whose events key holds something else than a stream (a
+        damaged database): Redis refuses the whole XREAD for one such key, every other report
+        with it. Their listeners read the key themselves, and fail."""
+        for report_id in tuple(self._cursors):
+            try:
+                kind = await self.store.redis.type(events_key(report_id))
+            except aioredis.RedisError:
+                return  # Redis itself is away: the reader's next read says so
+            if kind not in (b"stream", b"none"):
+                log.error("fan-out: report %s's events key holds a %s, not a stream: no longer watched", report_id, kind.decode())
+                self._cursors.pop(report_id)
+                for subscription in tuple(self._subscriptions.get(report_id, ())):
+                    subscription.read_back()
 
     async def stop(self) -> None:
         for lingering in self._lingering.values():

@@ -163,22 +163,24 @@ async def test_a_reader_that_fails_is_started_again_and_serves_the_other_reports
     fanout: Fanout, store: EventStore, redis: aioredis.Redis
 ) -> None:
     """A watched report's stream replaced by a string makes Redis refuse the reader's XREAD
-    (WRONGTYPE): the reader fails, is started again, and once the key is gone serves the
-    other reports' listeners as before."""
+    (WRONGTYPE): the reader fails, is started again without that report, and serves the
+    other reports' listeners as before; the broken report's listener fails."""
     service = ReportService(store)
     broken, sound = new_id(), new_id()
     for report_id in (broken, sound):
         await service.handle(report_id, CommandEnvelope(command_id=new_id(), command=CreateReport(title="R")), ALICE)
-    with await fanout.subscribe(broken, after=1):
+    with await fanout.subscribe(broken, after=1) as broken_listener:
         await redis.delete(events_key(broken))
         await redis.set(events_key(broken), "not a stream")
         with await fanout.subscribe(sound, after=1) as subscription:  # wakes the reader: it reads the string
             await asyncio.sleep(0.5)
-            await redis.delete(events_key(broken))
             received = asyncio.create_task(_versions_until(subscription, 3))
             await asyncio.sleep(0.3)  # the listener has read the stream and waits for the reader
             await _add_chapters(service, sound, 2)
             assert await received == [2, 3]
+        with pytest.raises(aioredis.ResponseError, match="WRONGTYPE"):
+            await asyncio.wait_for(broken_listener.next_batch(), 10)
+    await redis.delete(events_key(broken))
     assert fanout.restarts >= 1
 
 
