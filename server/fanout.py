@@ -24,7 +24,8 @@ Every event read from Redis is checked to be readable before it is handed on (th
 forward its bytes as they are). A damaged one is passed over by the reader; the listeners of
 its report read on from the stream, where they meet it as CorruptEvent and their connections
 are closed saying so. Whatever fails with one report's entries holds up no other report, and
-the reader itself, should it fail, is started again.
+the reader itself, should it fail, is started again (without the reports whose key is not a
+stream, for which Redis refuses the whole read).
 """
 
 import asyncio
