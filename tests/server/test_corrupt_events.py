@@ -267,3 +267,29 @@ async def test_a_report_cut_back_to_its_readable_versions_works_again(
     assert await redis.exists(keys[3]) == 0
     with pytest.raises(aioredis.ResponseError, match="nothing to cut"):
         await redis.eval(CUT_REPORT, len(keys), *keys, version)
+
+
+async def test_a_replay_that_reaches_a_damaged_entry_is_refused_there_and_the_socket_stays(
+    server: ServerProcess, people: People, chair: httpx.AsyncClient, redis: aioredis.Redis, reports: Callable[[], Any]
+) -> None:
+    """An entry damaged in the middle of the stream (an append-only file damaged on disk):
+    the server still holds the current report in memory, so the live connection opens; a
+    replay across the damaged entry sends the pages before it, then `corrupt_event`."""
+    report_id = await reports()
+    key = events_key(report_id)
+    entries = await redis.xrange(key)
+    await redis.delete(key)
+    for entry_id, fields in entries:
+        await redis.xadd(key, DAMAGES["not-json"](report_id, 2) if entry_id == b"2-0" else fields, id=entry_id)
+    async with connect(live_url(server.url, report_id), additional_headers=bearer(people.token(CHAIR, "chair"))) as socket:
+        assert (await _receive(socket))["type"] == "snapshot"
+        await socket.send(json.dumps({"type": "replay", "from_version": 0, "to_version": 3, "page_size": 1, "request_id": "r-1"}))
+        page = await _receive(socket)
+        assert (page["type"], [event["version"] for event in page["events"]]) == ("replay_page", [1])
+        refused = await _receive(socket)
+        assert (refused["type"], refused["code"], refused["request_id"]) == ("error", "corrupt_event", "r-1")
+        assert "version 2" in refused["message"]
+        added = await _submit(chair, report_id, {"type": "AddChapter", "title": "Annexe"})
+        assert added.status_code == 200, added.text
+        event = await _receive(socket)
+        assert (event["type"], event["event"]["version"]) == ("event", 4)
