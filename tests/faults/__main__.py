@@ -8,8 +8,10 @@ ack named a version other than the one stored), 0 otherwise. See tests/faults/sc
 import argparse
 import asyncio
 import dataclasses
+import json
 import os
 import sys
+from pathlib import Path
 
 from tests.faults.scenarios import QUICK, SCENARIOS, Outcome, Settings, run_scenario
 
@@ -22,6 +24,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--full", type=float, help="seconds the disk stays full (default 5)")
     parser.add_argument("--rate", type=float, help="commands a second per client (default 5; 5 clients)")
     parser.add_argument("--recover-wait", type=float, help="seconds serve has to recover by itself (default 15)")
+    parser.add_argument("--log", type=Path, metavar="DIR", help="write each scenario's acks (JSON lines) and serve's output there")
     return parser
 
 
@@ -79,12 +82,37 @@ def details(outcome: Outcome) -> str:
     return "\n".join(lines)
 
 
-async def _run_all(names: list[str], settings: Settings) -> list[Outcome]:
+def write_log(directory: Path, outcome: Outcome) -> None:
+    """`NAME.acks.jsonl`: one line per command (client, report, marker, version acknowledged
+    or null, seconds from the first send to the ack); `NAME.serve-N.log`: each serve's output."""
+    directory.mkdir(parents=True, exist_ok=True)
+    if outcome.ledger is not None:
+        ledger = outcome.ledger
+        with open(directory / f"{outcome.name}.acks.jsonl", "w") as log:
+            for command_id, sent in ledger.commands.items():
+                acked_at = ledger.acked_at.get(command_id)
+                line = {
+                    "command_id": command_id,
+                    "client": sent.client,
+                    "report_id": sent.report_id,
+                    "marker": sent.marker.strip(),
+                    "version": ledger.acks.get(command_id),
+                    "seconds_to_ack": None if acked_at is None else round(acked_at - sent.at, 4),
+                    "refused": ledger.refused.get(command_id),
+                }
+                log.write(json.dumps(line) + "\n")
+    for n, output in enumerate(outcome.serve_output):
+        (directory / f"{outcome.name}.serve-{n}.log").write_text(output)
+
+
+async def _run_all(names: list[str], settings: Settings, log: Path | None) -> list[Outcome]:
     outcomes = []
     for name in names:
         print(f"... {name}: {SCENARIOS[name].title}", flush=True)
         outcome = await run_scenario(name, settings)
         print(details(outcome), flush=True)
+        if log is not None:
+            write_log(log, outcome)
         outcomes.append(outcome)
     return outcomes
 
@@ -97,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
         _parser().error(f"unknown scenario {', '.join(unknown)}; choose among {', '.join(SCENARIOS)}")
     settings = _settings(arguments)
     print(f"settings: {settings}; load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs", flush=True)
-    outcomes = asyncio.run(_run_all(names, settings))
+    outcomes = asyncio.run(_run_all(names, settings, arguments.log))
     print()
     print(HEADER)
     for outcome in outcomes:

@@ -55,6 +55,8 @@ class Outcome:
     notes: list[str] = field(default_factory=list)
     skipped: str | None = None
     error: str | None = None
+    ledger: Ledger | None = None  # every command and ack, for --log
+    serve_output: list[str] = field(default_factory=list)  # what each serve printed, in order
 
     @property
     def kept(self) -> bool:
@@ -202,6 +204,7 @@ async def run_scenario(name: str, settings: Settings) -> Outcome:
             outcome.error = f"{type(error).__name__}: {error}\n  serve's last output:\n{tail}"
         finally:
             await asyncio.to_thread(service.close)
+            outcome.serve_output = service.outputs
     return outcome
 
 
@@ -229,7 +232,7 @@ async def _run(scenario: Scenario, service: FaultService, settings: Settings, ou
     finally:
         await load.close()
     outcome.recover = ledger.first_acks_after(ended)
-    outcome.seen, outcome.reconnects = ledger.seen, load.reconnects
+    outcome.ledger, outcome.seen, outcome.reconnects = ledger, ledger.seen, load.reconnects
     if ledger.in_flight:
         outcome.notes.append(f"{ledger.in_flight} commands still unanswered at the end (not acknowledged: not counted as lost)")
     if service.server is None:
