@@ -84,7 +84,8 @@ class Run:
         try:
             await asyncio.to_thread(self.service.start_server)
         except (RuntimeError, TimeoutError) as error:
-            self.notes.append(f"serve did not start again: {error}")
+            said = self.service.outputs[-1].strip().splitlines()[-1:] if self.service.outputs else []
+            self.notes.append(f"serve did not start again: {error}{f'; it said: {said[0]}' if said else ''}")
 
     async def all_back(self, since: float, timeout: float) -> bool:
         """Wait until every client has had an ack after `since` (False: not within `timeout`)."""

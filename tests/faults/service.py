@@ -151,13 +151,18 @@ class FaultService:
             raise MountRefused(done.stderr.strip() or f"mount exited with {done.returncode}")
 
     def start_server(self) -> None:
-        """Start serve on the data directory and the port (raises if it does not come up)."""
-        self.server = ServerProcess(data_dir=self.data_dir, port=self.port)
+        """Start serve on the data directory and the port; if it does not come up, stop it,
+        keep what it printed and raise."""
+        server = ServerProcess(data_dir=self.data_dir, port=self.port)
         try:
-            self.server.start()
+            server.start()
+        except BaseException:
+            self.outputs.append(server.stop())
+            raise
         finally:
-            if self.server.process is not None and (process := Process.of(self.server.process.pid)):
+            if server.process is not None and (process := Process.of(server.process.pid)):
                 self._servers.add(process)
+        self.server = server
         self.redis_process()
 
     def stop_server(self, signum: int = signal.SIGTERM) -> int | None:
