@@ -22,7 +22,7 @@ from server.keys import events_key
 from tests.faults.audit import Audit, audit
 from tests.faults.ledger import Ledger
 from tests.faults.load import Load
-from tests.faults.service import FaultService, MountRefused, scratch_directory
+from tests.faults.service import FaultService, MountRefused, Process, scratch_directory
 
 # Not JSON, not even UTF-8: what a damaged AOF or a careless hand may leave in a stream.
 DAMAGED = b'{"type": "ParagraphTextEdited", "version": \xff\xfe'
@@ -96,36 +96,35 @@ class Run:
             await asyncio.sleep(0.05)
         return True
 
-    def redis_pid(self) -> int:
+    def redis(self) -> Process:
+        """serve's Redis now (raises if it has none)."""
         process = self.service.redis_process()
         if process is None:
             raise RuntimeError("serve has no Redis child process")
-        return process.pid
+        return process
 
 
 async def _kill_server(run: Run) -> float:
-    redis_before = run.redis_pid()
+    redis_before = run.redis()
     orphan = await asyncio.to_thread(run.service.kill_server)
     ended = time.monotonic()
     if orphan is not None:
         run.notes.append(f"serve's Redis (pid {orphan.pid}) outlived the kill -9 of serve: an orphan on the data directory")
     else:
-        run.notes.append(f"serve's Redis (pid {redis_before}) ended with serve")
+        run.notes.append(f"serve's Redis (pid {redis_before.pid}) ended with serve")
     await run.restart("serve restarted by the script on the same data directory (as systemd would)")
     return ended
 
 
 async def _kill_redis(run: Run) -> float:
-    process = run.service.redis_process()
-    assert process is not None
+    process = run.redis()
     process.signal(signal.SIGKILL)
     run.notes.append(f"kill -9 of serve's Redis (pid {process.pid})")
     return time.monotonic()
 
 
 async def _stall_redis(run: Run) -> float:
-    process = run.service.redis_process()
-    assert process is not None
+    process = run.redis()
     process.signal(signal.SIGSTOP)
     await asyncio.sleep(run.settings.stall)
     if not process.alive():
@@ -136,11 +135,11 @@ async def _stall_redis(run: Run) -> float:
 
 
 async def _fill_disk(run: Run) -> float:
-    process = run.service.redis_process()
+    process = run.redis()
     written = await asyncio.to_thread(run.service.fill_disk)
     run.notes.append(f"the data directory's {run.settings.tmpfs_mib} MiB tmpfs filled ({written >> 10} KiB) for {run.settings.full:g} s")
     await asyncio.sleep(run.settings.full)
-    if process is not None and not process.alive():
+    if not process.alive():
         run.notes.append(f"Redis (pid {process.pid}) exited while the disk was full")
     run.service.free_disk()
     return time.monotonic()
@@ -196,6 +195,9 @@ async def run_scenario(name: str, settings: Settings) -> Outcome:
             await asyncio.to_thread(service.__enter__)
         except MountRefused as error:
             outcome.skipped = f"cannot mount a tmpfs: {error}"
+            return outcome
+        except Exception as error:  # serve did not start: the next scenario may still run
+            outcome.error = f"the service did not start: {type(error).__name__}: {error}"
             return outcome
         try:
             await _run(scenario, service, settings, outcome)
