@@ -53,8 +53,10 @@ class LiveLog(logging.Handler):
     def __init__(self, ledger: Ledger) -> None:
         super().__init__(logging.DEBUG)
         self.ledger = ledger
-        self._loggers = {logging.getLogger("client.live"): logging.INFO, logging.getLogger("websockets.client"): logging.DEBUG}
+        self._frames = logging.getLogger("websockets.client")
+        self._loggers = {logging.getLogger("client.live"): logging.INFO, self._frames: logging.DEBUG}
         self._levels = {logger: logger.level for logger in self._loggers}
+        self._propagate = self._frames.propagate
 
     def emit(self, record: logging.LogRecord) -> None:
         if record.name == "websockets.client":
@@ -77,14 +79,17 @@ class LiveLog(logging.Handler):
                     self.ledger.saw(f"live: connection error {error.get('code')}")
 
     def attach(self) -> None:
+        """Listen; the frames stop here (not a record per frame for every handler above)."""
         for logger, level in self._loggers.items():
             logger.addHandler(self)
             logger.setLevel(level)
+        self._frames.propagate = False
 
     def detach(self) -> None:
         for logger, level in self._levels.items():
             logger.removeHandler(self)
             logger.setLevel(level)
+        self._frames.propagate = self._propagate
 
 
 class LiveEditor:
