@@ -47,7 +47,7 @@ class ServerProcess:
     def ws_url(self) -> str:
         return f"ws://127.0.0.1:{self.port}"
 
-    def start(self) -> "ServerProcess":
+    def _command(self) -> tuple[list[str], dict[str, str]]:
         command = [sys.executable, "-m", "client.cli", "serve", "--port", str(self.port)]
         if self.redis_url:
             command += ["--redis", self.redis_url]
@@ -55,6 +55,15 @@ class ServerProcess:
             command += ["--data", str(self.data_dir)]
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         env.pop("REDIS_URL", None)
+        return command, env
+
+    def run_refused(self, timeout: float = 20.0) -> subprocess.CompletedProcess[str]:
+        """Run a `serve` that is expected to refuse to start, to its end (at most `timeout`)."""
+        command, env = self._command()
+        return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
+
+    def start(self) -> "ServerProcess":
+        command, env = self._command()
         # A file, not a pipe: a chatty server must never block on a full pipe.
         self._log = tempfile.TemporaryFile()
         self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT)
