@@ -21,6 +21,8 @@ from server.embedded_redis import find_redis_server, server_arguments
 from tests.processes import ServerProcess
 
 ON_LINUX = sys.platform.startswith("linux")
+# Finding processes by their working directory, and their sockets, reads /proc.
+linux_only = pytest.mark.skipif(not ON_LINUX, reason="reads processes from /proc")
 
 
 def _administrator(server: ServerProcess) -> Api:
@@ -38,8 +40,23 @@ def _wait_until(condition: Callable[[], bool], timeout: float, what: str) -> Non
         time.sleep(0.05)
 
 
+def _redis_serving(data_dir: Path) -> int | None:
+    """The live Redis process that runs in `data_dir` (Redis works in its --dir), found as
+    `ps` would find it, not by anything `serve` says."""
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and running_redis(int(entry.name)):
+            try:
+                if Path(os.readlink(entry / "cwd")) == data_dir.resolve():
+                    return int(entry.name)
+            except OSError:
+                continue
+    return None
+
+
 def _redis_pid(data_dir: Path) -> int:
-    return int((data_dir / PID_FILE).read_text())
+    pid = _redis_serving(data_dir)
+    assert pid is not None, f"no Redis runs in {data_dir}"
+    return pid
 
 
 def _health(server: ServerProcess) -> httpx.Response:
@@ -63,6 +80,7 @@ def _add_chapters(api: Api, report_id: str, count: int, start: int = 0) -> list[
     return [api.submit(report_id, {"type": "AddChapter", "title": f"Chapitre {n}"})["version"] for n in range(start, start + count)]
 
 
+@linux_only
 def test_a_killed_redis_is_started_again_and_every_acknowledged_edit_is_kept(data_dir: Path) -> None:
     with ServerProcess(data_dir=data_dir) as server:
         api = _administrator(server)
@@ -180,6 +198,7 @@ def _listening_tcp_inodes() -> set[str]:
     return inodes
 
 
+@linux_only
 def test_the_data_and_the_redis_are_private_to_their_owner(data_dir: Path) -> None:
     # As older versions left it: readable by every local user.
     (data_dir / "appendonlydir").mkdir(parents=True)
@@ -189,15 +208,14 @@ def test_the_data_and_the_redis_are_private_to_their_owner(data_dir: Path) -> No
     with ServerProcess(data_dir=data_dir) as server:
         api = _administrator(server)
         api.submit(api.create_report("Projet de rapport"), {"type": "AddChapter", "title": "I"})
-        redis_pid = _redis_pid(data_dir)
         assert stat.S_IMODE(data_dir.stat().st_mode) == 0o700
         for path in data_dir.rglob("*"):
             assert stat.S_IMODE(path.stat().st_mode) & 0o077 == 0, path
-        assert stat.S_ISSOCK((data_dir / "redis.sock").stat().st_mode)
-        if ON_LINUX:
-            sockets = {os.readlink(f"/proc/{redis_pid}/fd/{fd}") for fd in os.listdir(f"/proc/{redis_pid}/fd")}
-            inodes = {link[len("socket:[") : -1] for link in sockets if link.startswith("socket:[")}
-            assert not inodes & _listening_tcp_inodes(), "Redis listens on no TCP port"
+        redis_pid = _redis_pid(data_dir)
+        sockets = {os.readlink(f"/proc/{redis_pid}/fd/{fd}") for fd in os.listdir(f"/proc/{redis_pid}/fd")}
+        inodes = {link[len("socket:[") : -1] for link in sockets if link.startswith("socket:[")}
+        assert inodes, "Redis has its sockets"
+        assert not inodes & _listening_tcp_inodes(), "Redis listens on no TCP port, only on its private unix socket"
 
 
 @pytest.fixture
