@@ -62,11 +62,17 @@ class ServerProcess:
         command, env = self._command()
         return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
 
-    def start(self) -> "ServerProcess":
+    def launch(self) -> subprocess.Popen[bytes]:
+        """Start the process, without waiting for it to serve."""
         command, env = self._command()
         # A file, not a pipe: a chatty server must never block on a full pipe.
         self._log = tempfile.TemporaryFile()
         self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT)
+        return self.process
+
+    def start(self) -> "ServerProcess":
+        self.launch()
+        assert self.process is not None
         wait_for_port(self.port, self.process)
         # Listening is not yet serving: wait for the app's lifespan to finish.
         deadline = time.monotonic() + 20

@@ -186,6 +186,26 @@ def test_serve_on_a_busy_port_exits_at_once_and_starts_no_redis(data_dir: Path) 
     assert "Sign in as the administrator" not in refused.stdout, "the first administrator's link is not spent"
 
 
+def test_sigterm_ends_a_serve_whose_start_waits_on_redis() -> None:
+    """Ctrl-C and SIGTERM work at any time, even while the app waits for a Redis that accepts
+    connections and never answers (uvicorn alone would note the signal and carry on waiting
+    until redis-py gives up on the connection)."""
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(100)
+        server = ServerProcess(redis_url=f"redis://127.0.0.1:{silent.getsockname()[1]}/0")
+        process = server.launch()
+        try:
+            time.sleep(2)  # the app's start is waiting on the silent Redis by now
+            assert process.poll() is None
+            process.send_signal(signal.SIGTERM)
+            started = time.monotonic()
+            assert process.wait(10) == 0, "stopped as asked, not failing to start later"
+            assert time.monotonic() - started < 3
+        finally:
+            server.stop()
+
+
 def _listening_tcp_inodes() -> set[str]:
     inodes = set()
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
