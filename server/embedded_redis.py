@@ -26,6 +26,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from server import aof_damage
 from server.data_dir import PID_FILE, lock, make_private, stop_stale_server
@@ -166,7 +168,8 @@ class EmbeddedRedis:
 
     def _wait_until_ready(self) -> None:
         assert self.process is not None
-        client = redis.Redis(unix_socket_path=str(self.socket_path))
+        # No retries of its own: this loop retries, and watches the process between tries.
+        client = redis.Redis(unix_socket_path=str(self.socket_path), retry=Retry(NoBackoff(), 0))
         deadline = time.monotonic() + STARTUP_SECONDS
         try:
             while True:
