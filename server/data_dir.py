@@ -73,7 +73,7 @@ def running_redis(pid: int) -> bool:
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
         name, state = stat[stat.index("(") + 1 : stat.rindex(")")], stat[stat.rindex(")") + 2]
-    except (FileNotFoundError, ProcessLookupError):
+    except FileNotFoundError:
         if Path("/proc/self/stat").exists():
             return False
         found = subprocess.run(["ps", "-p", str(pid), "-o", "stat=,comm="], capture_output=True, text=True).stdout.split()
@@ -90,14 +90,23 @@ def stop_stale_server(data_dir: Path) -> int | None:
 
     Call it holding the lock: then no live `serve` owns that Redis. Its pid file names it;
     the name of the process guards against a pid the system has given to another program."""
-    with contextlib.suppress(FileNotFoundError, ValueError):
+    try:
         pid = int((data_dir / PID_FILE).read_text().strip())
-        if pid != os.getpid() and running_redis(pid):
-            os.kill(pid, signal.SIGTERM)  # Redis flushes its append-only file and exits
-            deadline = time.monotonic() + STALE_SERVER_STOP_SECONDS
-            while running_redis(pid) and time.monotonic() < deadline:
-                time.sleep(0.02)
-            if running_redis(pid):
-                os.kill(pid, signal.SIGKILL)
-            return pid
-    return None
+    except (FileNotFoundError, ValueError):
+        return None
+    if pid == os.getpid() or not running_redis(pid):
+        return None
+    # It may end by itself meanwhile (ProcessLookupError); a Redis of another user's is not ours.
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.kill(pid, signal.SIGTERM)  # Redis flushes its append-only file and exits
+        _wait_for_end(pid, STALE_SERVER_STOP_SECONDS)
+        if running_redis(pid):
+            os.kill(pid, signal.SIGKILL)
+            _wait_for_end(pid, STALE_SERVER_STOP_SECONDS)
+    return pid
+
+
+def _wait_for_end(pid: int, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while running_redis(pid) and time.monotonic() < deadline:
+        time.sleep(0.02)

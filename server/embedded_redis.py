@@ -109,8 +109,12 @@ class EmbeddedRedis:
         self.binary = binary or find_redis_server()
         self.say = say
         self.process: subprocess.Popen[bytes] | None = None
-        self.socket_path = self.data_dir / SOCKET_NAME
+        # The socket lives in the data directory, unless its path there is too long for a
+        # unix socket: then in a private (0700) directory of its own under the temporary one.
         self._socket_dir: Path | None = None
+        if len(os.fsencode(self.data_dir / SOCKET_NAME)) > MAX_SOCKET_PATH_BYTES:
+            self._socket_dir = Path(tempfile.mkdtemp(prefix="rapporteur-redis-"))
+        self.socket_path = (self._socket_dir or self.data_dir) / SOCKET_NAME
         self._lock: int | None = None
         self._log_start = 0
 
@@ -131,7 +135,8 @@ class EmbeddedRedis:
         if first:
             make_private(self.data_dir)
             self._lock = lock(self.data_dir)
-            self._choose_socket()
+            if self._socket_dir is not None and not self._socket_dir.exists():
+                self._socket_dir.mkdir(mode=0o700)  # started again after a stop
         try:
             self._start_process()
         except BaseException:
@@ -158,13 +163,6 @@ class EmbeddedRedis:
         self._wait_until_ready()
         for cut in aof_damage.cuts(self.data_dir, sizes_before, self.log, self._log_start):
             self.say(cut.describe())
-
-    def _choose_socket(self) -> None:
-        """The socket lives in the data directory, unless its path is too long for a unix
-        socket; then in a private (0700) directory of its own under the temporary directory."""
-        if len(os.fsencode(self.socket_path)) > MAX_SOCKET_PATH_BYTES:
-            self._socket_dir = Path(tempfile.mkdtemp(prefix="rapporteur-redis-"))
-            self.socket_path = self._socket_dir / SOCKET_NAME
 
     def _wait_until_ready(self) -> None:
         assert self.process is not None
@@ -218,8 +216,6 @@ class EmbeddedRedis:
         self._terminate(timeout)
         if self._socket_dir is not None:
             shutil.rmtree(self._socket_dir, ignore_errors=True)
-            self._socket_dir = None
-            self.socket_path = self.data_dir / SOCKET_NAME
         if self._lock is not None:
             with contextlib.suppress(OSError):
                 os.close(self._lock)

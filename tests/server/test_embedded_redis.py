@@ -14,10 +14,11 @@ from pathlib import Path
 
 import httpx
 import pytest
+from redis import Redis
 
 from client.api import Api, ApiError
 from server.data_dir import PID_FILE, make_private, running_redis
-from server.embedded_redis import find_redis_server, server_arguments
+from server.embedded_redis import EmbeddedRedis, find_redis_server, server_arguments
 from tests.processes import ServerProcess
 
 ON_LINUX = sys.platform.startswith("linux")
@@ -287,3 +288,19 @@ def test_a_full_disk_is_unhealthy_until_space_is_freed_and_no_acknowledged_edit_
         output = server.output_so_far()
     assert f"the disk of {data_dir.resolve()} is full" in output
     assert "the embedded Redis exited with status 1: Short write while writing to the AOF file" in output
+
+
+def test_a_deep_data_directory_gets_a_private_socket_elsewhere(tmp_path: Path) -> None:
+    """A unix socket's path holds about 100 bytes: past that, Redis still listens on no TCP
+    port, on a socket in a private directory of its own."""
+    data_dir = tmp_path / ("d" * 60) / ("e" * 60)
+    redis = EmbeddedRedis(data_dir)
+    with redis:
+        assert redis.url.startswith("unix://") and not redis.socket_path.is_relative_to(tmp_path)
+        assert stat.S_IMODE(redis.socket_path.parent.stat().st_mode) == 0o700
+        client = Redis.from_url(redis.url)
+        try:
+            assert client.set("written", "1") and client.get("written") == b"1"
+        finally:
+            client.close()
+    assert not redis.socket_path.parent.exists(), "stopping removes the socket's directory"
