@@ -1,6 +1,7 @@
 """The embedded Redis of `rapporteur serve`: supervised, locked to one serve, private, and
 honest about damage to its files. Real `serve` processes, real Redis servers, killed for real."""
 
+import json
 import os
 import re
 import signal
@@ -15,6 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 from redis import Redis
+from websockets.sync.client import connect as connect_sync
 
 from client.api import Api, ApiError
 from server.data_dir import PID_FILE, make_private, running_redis
@@ -86,13 +88,24 @@ def test_a_killed_redis_is_started_again_and_every_acknowledged_edit_is_kept(dat
     with ServerProcess(data_dir=data_dir) as server:
         api = _administrator(server)
         report_id = api.create_report("Projet de rapport")
-        acknowledged = [1, *_add_chapters(api, report_id, 10)]
-        killed = _redis_pid(data_dir)
-        os.kill(killed, signal.SIGKILL)
-        _wait_until(lambda: not _healthy(server), 5, "the service still said it was healthy")
-        _wait_until(lambda: _healthy(server), 20, "the service was not healthy again")
-        assert _redis_pid(data_dir) != killed
-        acknowledged += _add_chapters(api, report_id, 3, start=10)
+        acknowledged = [1, *_add_chapters(api, report_id, 9)]
+        live_url = f"{server.ws_url}/api/reports/{report_id}/live"
+        with connect_sync(live_url, additional_headers={"Authorization": f"Bearer {api.token}"}) as live:
+            assert json.loads(live.recv(timeout=10))["type"] == "snapshot"
+            # Once an edit sent on it is acknowledged, the connection is fully set up.
+            command = {"type": "AddChapter", "title": "Chapitre 9"}
+            live.send(json.dumps({"type": "command", "command_id": "before-the-kill", "command": command}))
+            answers = [json.loads(live.recv(timeout=10)) for _ in range(2)]
+            assert [answer["type"] for answer in answers] == ["event", "ack"]
+            acknowledged.append(answers[1]["version"])
+            killed = _redis_pid(data_dir)
+            os.kill(killed, signal.SIGKILL)
+            _wait_until(lambda: not _healthy(server), 5, "the service still said it was healthy")
+            _wait_until(lambda: _healthy(server), 20, "the service was not healthy again")
+            assert _redis_pid(data_dir) != killed
+            acknowledged += _add_chapters(api, report_id, 3, start=10)
+            received = [json.loads(live.recv(timeout=10))["event"]["version"] for _ in range(3)]
+        assert received == [12, 13, 14], "a drafter connected throughout sees the edits made after the restart"
         assert [event.version for event in api.events(report_id)] == acknowledged == list(range(1, 15))
         output = server.output_so_far()
     assert f"the embedded Redis exited with signal SIGKILL" in output
