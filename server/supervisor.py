@@ -29,7 +29,8 @@ FIRST_RETRY_SECONDS = 0.5
 LAST_RETRY_SECONDS = 30.0
 # A Redis that ran this long before dying is started again at once, not after a pause.
 STABLE_SECONDS = 30.0
-# Room for one more message of the largest size: below it, an edit may find no room.
+# Room for one more message of the largest size: below it, an edit may find no room, and
+# Redis exits when a write fails (appendfsync always).
 MIN_FREE_BYTES = MAX_MESSAGE_BYTES
 
 
@@ -71,8 +72,8 @@ class RedisSupervisor:
         if free < MIN_FREE_BYTES:
             return DomainError(
                 "redis_cannot_write",
-                f"the disk of {self.redis.data_dir} has {free} bytes free: the embedded Redis cannot "
-                "store edits until space is freed",
+                f"the disk of {self.redis.data_dir} is full ({free} bytes free, less than an edit may "
+                "need): edits may fail until space is freed",
             )
         return None
 
@@ -131,8 +132,9 @@ class RedisSupervisor:
         full = self._free_bytes() < MIN_FREE_BYTES
         if full and not self._disk_full:
             self.say(
-                f"WARNING: the disk of {self.redis.data_dir} is full: the embedded Redis cannot store "
-                "edits (they are refused, and /api/health answers 503) until space is freed"
+                f"WARNING: the disk of {self.redis.data_dir} is full: edits may fail (Redis exits "
+                "rather than acknowledge a write it could not store, and is started again), and "
+                "/api/health answers 503, until space is freed"
             )
         elif self._disk_full and not full:
             self.say(f"There is room again on the disk of {self.redis.data_dir}: edits are stored again")
