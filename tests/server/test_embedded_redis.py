@@ -317,3 +317,43 @@ def test_a_deep_data_directory_gets_a_private_socket_elsewhere(tmp_path: Path) -
         finally:
             client.close()
     assert not redis.socket_path.parent.exists(), "stopping removes the socket's directory"
+
+
+def test_a_redis_that_refuses_writes_makes_health_503_until_it_writes_again(small_disk: Path) -> None:
+    """Any Redis (here one with `appendfsync everysec`, which refuses writes after a failed
+    one instead of exiting) answers pings while it cannot write: health asks it whether it can."""
+    redis_dir = small_disk / "redis"
+    make_private(redis_dir)
+    redis = subprocess.Popen(
+        [find_redis_server(), *server_arguments(redis_dir, redis_dir / "redis.sock"), "--appendfsync", "everysec"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        _wait_until((redis_dir / "redis.sock").exists, 10, "Redis did not start")
+        with ServerProcess(redis_url=f"unix://{redis_dir / 'redis.sock'}?db=0") as server:
+            api = _administrator(server)
+            report_id = api.create_report("Projet de rapport")
+            chapter_id = api.submit(report_id, {"type": "AddChapter", "title": "I"})["events"][0]["data"]["chapter_id"]
+            filler = small_disk / "filler"
+            with filler.open("wb") as fill:
+                fill.write(b"\0" * (_free_bytes(small_disk) - 100_000))
+            acknowledged = [1, 2]
+            paragraph = {"type": "AddParagraph", "chapter_id": chapter_id, "text": "x" * 50_000}
+            for _ in range(40):
+                try:
+                    acknowledged.append(api.submit(report_id, paragraph)["version"])
+                except ApiError:
+                    break
+                time.sleep(0.2)  # everysec: the failed write is noticed within a second
+            else:
+                pytest.fail("every edit was stored on a full disk")
+            response = _health(server)
+            assert response.status_code == 503 and response.json()["code"] == "redis_cannot_write", response.text
+            filler.unlink()
+            _wait_until(lambda: _healthy(server), 10, "the service was not healthy again once space was freed")
+            acknowledged += _add_chapters(api, report_id, 1)
+            assert [event.version for event in api.events(report_id)] == acknowledged
+    finally:
+        redis.terminate()
+        redis.wait()
