@@ -64,10 +64,12 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def server_arguments(data_dir: Path, socket_path: Path) -> list[str]:
-    """The same durability settings as deploy/redis.conf, on a private unix socket only."""
+def server_arguments(data_dir: Path, socket_path: Path, port: int | None = None) -> list[str]:
+    """The same durability settings as deploy/redis.conf, on a private unix socket (and on a
+    loopback TCP port only if one is asked for)."""
     return [
-        "--port", "0",
+        "--bind", "127.0.0.1",
+        "--port", str(port or 0),
         "--unixsocket", str(socket_path),
         "--unixsocketperm", "700",
         "--dir", str(data_dir),
@@ -102,10 +104,15 @@ def _say(message: str) -> None:
 
 
 class EmbeddedRedis:
-    def __init__(self, data_dir: Path, binary: str | None = None, say: Callable[[str], None] = _say) -> None:
+    def __init__(
+        self, data_dir: Path, binary: str | None = None, say: Callable[[str], None] = _say, port: int | None = None
+    ) -> None:
         """`say`: where to tell the person running it what happened to their data (a Redis
-        left running stopped, an append-only file found cut short)."""
+        left running stopped, an append-only file found cut short). `port`: a loopback TCP
+        port to listen on as well, for tests that put a proxy between a server and Redis;
+        `serve` never asks for one, since every local user can reach a TCP port."""
         self.data_dir = Path(data_dir).resolve()
+        self.port = port
         self.binary = binary or find_redis_server()
         self.say = say
         self.process: subprocess.Popen[bytes] | None = None
@@ -152,7 +159,7 @@ class EmbeddedRedis:
         sizes_before = aof_damage.aof_sizes(self.data_dir)
         self._log_start = aof_damage.log_size(self.log)
         self.process = subprocess.Popen(
-            [self.binary, *server_arguments(self.data_dir, self.socket_path)],
+            [self.binary, *server_arguments(self.data_dir, self.socket_path, self.port)],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             # Its own session: Ctrl-C reaches the server, which then stops Redis after itself.
