@@ -36,8 +36,8 @@ def _stop_on_sigterm(signum: int, frame: object) -> None:
 class _Server(uvicorn.Server):
     """uvicorn's server, except that Ctrl-C or SIGTERM before it serves ends it at once.
 
-    uvicorn only notes the signal, and reads the note once the app's start is over: a start
-    that waits (on a Redis that does not answer) would otherwise ignore both."""
+    uvicorn only notes the signal, and reads the note once the app's start is over: while the
+    start waits (on a Redis that does not answer, until redis-py gives up) both would wait."""
 
     def handle_exit(self, sig: int, frame: FrameType | None) -> None:
         if not self.started:
