@@ -71,16 +71,28 @@ class ServerProcess:
         return self.process
 
     def start(self) -> "ServerProcess":
+        """Start, and wait until it serves; a process that does not is stopped, never left."""
         self.launch()
         assert self.process is not None
-        wait_for_port(self.port, self.process)
-        # Listening is not yet serving: wait for the app's lifespan to finish.
-        deadline = time.monotonic() + 20
-        while httpx.get(self.url + "/api/health").status_code != 200:
-            if time.monotonic() > deadline:
-                raise TimeoutError("the server did not become ready")
-            time.sleep(0.05)
+        try:
+            wait_for_port(self.port, self.process)
+            # Listening is not yet serving (serve binds its port before the app starts, and
+            # connections wait meanwhile): wait for the app's lifespan to finish.
+            deadline = time.monotonic() + 20
+            while not self._ready():
+                if time.monotonic() > deadline:
+                    raise TimeoutError("the server did not become ready")
+                time.sleep(0.05)
+        except BaseException:
+            self.stop()
+            raise
         return self
+
+    def _ready(self) -> bool:
+        try:
+            return httpx.get(self.url + "/api/health", timeout=20).status_code == 200
+        except httpx.TransportError:
+            return False
 
     def output_so_far(self) -> str:
         """What the running process has printed until now, such as the administrator's sign-in

@@ -116,8 +116,9 @@ def test_a_killed_redis_is_started_again_and_every_acknowledged_edit_is_kept(dat
 @pytest.mark.skipif(not ON_LINUX, reason="the kernel ends the child with its parent on Linux only")
 def test_a_killed_serve_takes_its_redis_with_it_and_the_next_serve_has_every_edit(data_dir: Path) -> None:
     first = ServerProcess(data_dir=data_dir).start()
-    redis_pid = _redis_pid(data_dir)
+    redis_pid = None
     try:
+        redis_pid = _redis_pid(data_dir)
         api = _administrator(first)
         report_id = api.create_report("Projet de rapport")
         _add_chapters(api, report_id, 5)
@@ -125,7 +126,8 @@ def test_a_killed_serve_takes_its_redis_with_it_and_the_next_serve_has_every_edi
         _wait_until(lambda: not running_redis(redis_pid), 10, "the Redis of a killed serve still ran")
     finally:
         first.stop()
-        _end(redis_pid)
+        if redis_pid is not None:
+            _end(redis_pid)
     with ServerProcess(data_dir=data_dir) as second:
         api = Api(second.url, api.token)
         assert [event.version for event in api.events(report_id)] == list(range(1, 7))
