@@ -113,6 +113,35 @@ def test_a_killed_redis_is_started_again_and_every_acknowledged_edit_is_kept(dat
     assert f"The embedded Redis was restarted on {data_dir.resolve()}" in output
 
 
+@linux_only
+def test_a_redis_that_cannot_start_again_is_said_and_unhealthy_until_it_can(data_dir: Path) -> None:
+    with ServerProcess(data_dir=data_dir) as server:
+        api = _administrator(server)
+        report_id = api.create_report("Projet de rapport")
+        _add_chapters(api, report_id, 3)
+        # Damage the middle of the append-only file (Redis only appends to it while it runs),
+        # then kill Redis: it cannot load the file again.
+        incremental = max((data_dir / "appendonlydir").glob("*.incr.aof"), key=lambda path: path.stat().st_mtime)
+        content = incremental.read_bytes()
+        damaged_at = content.index(b"*", 100)
+        with incremental.open("r+b") as damage:
+            damage.seek(damaged_at)
+            damage.write(b"!")
+        os.kill(_redis_pid(data_dir), signal.SIGKILL)
+        said = "the embedded Redis cannot start again: "
+        _wait_until(lambda: said in server.output_so_far(), 10, "serve did not say Redis could not start")
+        response = _health(server)
+        assert response.status_code == 503 and response.json()["code"] == "redis_unavailable"
+        assert "Bad file format reading the append only file" in response.json()["message"]
+        with incremental.open("r+b") as repair:
+            repair.seek(damaged_at)
+            repair.write(b"*")
+        _wait_until(lambda: _healthy(server), 20, "the service was not healthy again once the file was repaired")
+        assert [event.version for event in api.events(report_id)] == [1, 2, 3, 4]
+        output = server.output_so_far()
+    assert re.search(r"cannot start again: .*Bad file format reading the append only file .*; trying again in \d+s", output)
+
+
 @pytest.mark.skipif(not ON_LINUX, reason="the kernel ends the child with its parent on Linux only")
 def test_a_killed_serve_takes_its_redis_with_it_and_the_next_serve_has_every_edit(data_dir: Path) -> None:
     first = ServerProcess(data_dir=data_dir).start()
