@@ -1,0 +1,158 @@
+"""What a huge edit made on an old revision costs: `python -m tests.bench.stale_edit`.
+
+It starts its own embedded Redis and one `rapporteur serve` process (tests/bench/service.py),
+writes a paragraph of 99,000 characters and types BEHIND single-character edits into it, then
+sends, over HTTP, an `EditParagraphText` made on revision 0 (so BEHIND revisions behind) while
+a second client asks `GET /api/health` in a loop. It prints, for each case and run, how long
+the edit took to be answered (and the answer's code), and the longest and median wait of the
+other client meanwhile: the time the server's event loop was held.
+
+The cases:
+- `issue`: the operation of issue 12 — 880 KB of alternating retains and deletes
+  (`[1, {"d": 1}, 1, {"d": 1}, …]`, 176,000 components);
+- `widest`: the widest operation a drafter may send (`MAX_OP_COMPONENTS` components of the
+  same kind), as far behind as the transform budget lets it be merged: the worst case the
+  server still accepts, merged on the event loop;
+- `widest-stale`: the same, BEHIND revisions behind, past the budget.
+
+It also times `decide` of the worst accepted case in this process, without a server. It
+prints figures and asserts nothing about them; the load (`uptime`) is printed beside them.
+"""
+
+import argparse
+import asyncio
+import os
+import statistics
+import time
+import uuid
+from typing import Any
+
+import httpx
+
+from client.live import bearer
+from tests.bench.service import BenchService
+
+TEXT_LENGTH = 99_000
+ISSUE_COMPONENTS = 176_000
+
+
+def _load() -> str:
+    return "load average " + ", ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
+def _alternating(components: int) -> list[Any]:
+    """`[1, {"d": 1}, 1, {"d": 1}, …]`: every other character deleted, `components` long."""
+    return [1 if n % 2 == 0 else {"d": 1} for n in range(components - components % 2)]
+
+
+async def _command(http: httpx.AsyncClient, report_id: str, command: dict[str, Any]) -> httpx.Response:
+    return await http.post(f"/api/reports/{report_id}/commands", json={"command_id": str(uuid.uuid4()), "command": command})
+
+
+async def _paragraph(http: httpx.AsyncClient, behind: int) -> tuple[str, str]:
+    """A report with one paragraph of TEXT_LENGTH characters edited `behind` times."""
+    created = await http.post("/api/reports", json={"title": "Stale edit"})
+    created.raise_for_status()
+    report_id = created.json()["id"]
+    chapter_id, paragraph_id = str(uuid.uuid4()), str(uuid.uuid4())
+    (await _command(http, report_id, {"type": "AddChapter", "chapter_id": chapter_id, "title": "Introduction"})).raise_for_status()
+    added = await _command(
+        http, report_id, {"type": "AddParagraph", "chapter_id": chapter_id, "paragraph_id": paragraph_id, "text": "a" * TEXT_LENGTH}
+    )
+    added.raise_for_status()
+    for revision in range(behind):
+        edit = {"type": "EditParagraphText", "paragraph_id": paragraph_id, "base_revision": revision, "ops": [7 * revision + 1, "x"]}
+        (await _command(http, report_id, edit)).raise_for_status()
+    return report_id, paragraph_id
+
+
+async def _pinged(url: str, send: "asyncio.Task[httpx.Response]") -> list[float]:
+    """The waits of a second client asking GET /api/health in a loop until `send` is done."""
+    waits: list[float] = []
+    async with httpx.AsyncClient(base_url=url, timeout=600.0) as other:
+        await other.get("/api/health")
+        while not send.done():
+            started = time.perf_counter()
+            await other.get("/api/health")
+            waits.append(time.perf_counter() - started)
+    return waits
+
+
+async def _one(url: str, token: str, behind: int, ops: list[Any], base_revision: int) -> str:
+    async with httpx.AsyncClient(base_url=url, headers=bearer(token), timeout=600.0) as http:
+        report_id, paragraph_id = await _paragraph(http, behind)
+        command = {"type": "EditParagraphText", "paragraph_id": paragraph_id, "base_revision": base_revision, "ops": ops}
+        started = time.perf_counter()
+        send = asyncio.create_task(_command(http, report_id, command))
+        waits = await _pinged(url, send)
+        answered = time.perf_counter() - started
+        response = send.result()
+        code = "ok" if response.status_code == 200 else f"{response.status_code} {response.json()['code']}"
+    longest = max(waits) * 1000 if waits else float("nan")
+    median = statistics.median(waits) * 1000 if waits else float("nan")
+    return f"answered in {answered * 1000:8.1f} ms ({code}); the other client waited at most {longest:7.1f} ms (median {median:.1f}, {len(waits)} pings)"
+
+
+def _cases(behind: int) -> list[tuple[str, int, list[Any], int]]:
+    """(name, edits typed, ops, base revision) of each case the code under test knows."""
+    cases = [("issue", behind, _alternating(ISSUE_COMPONENTS), 0)]
+    try:
+        from events.fields import MAX_OP_COMPONENTS, TRANSFORM_BUDGET
+    except ImportError:  # before the limits existed
+        return cases
+    widest = _alternating(MAX_OP_COMPONENTS)
+    # Each typed edit is two components: what merging the widest op past `n` of them costs.
+    allowed = max(n for n in range(behind + 1) if n * (len(widest) + 2) <= TRANSFORM_BUDGET)
+    cases.append(("widest", behind, widest, behind - allowed))
+    cases.append(("widest-stale", behind, widest, 0))
+    return cases
+
+
+def _decide_worst(behind: int) -> str:
+    """The time `decide` takes for the worst case accepted, in this process."""
+    from events import commands as cmd
+    from events.decide import decide
+    from events.text_ops import Delete
+    from tests.events.test_edit_paragraph_text import Typing
+
+    typing = Typing("a" * TEXT_LENGTH)
+    for revision in range(behind):
+        typing.edit(revision, [7 * revision + 1, "x"])
+    cases = _cases(behind)
+    name, _, ops, base = next((case for case in cases if case[0] == "widest"), cases[0])
+    ops = [Delete(c["d"]) if isinstance(c, dict) else c for c in ops]
+    command = cmd.EditParagraphText(paragraph_id=typing.paragraph_id, base_revision=base, ops=ops)
+    times = []
+    for _ in range(20 if name == "widest" else 1):  # the issue's case takes seconds before the fix
+        started = time.perf_counter()
+        try:
+            decide(typing.report, command, typing.new_id)
+        except Exception as error:  # noqa: BLE001 - the refusal is what is timed
+            outcome = type(error).__name__
+        else:
+            outcome = "accepted"
+        times.append(time.perf_counter() - started)
+    return (
+        f"decide of the {name} case ({len(ops)} components, {typing.paragraph().revision - base} behind), in process:"
+        f" best {min(times) * 1000:.2f} ms, median {statistics.median(times) * 1000:.2f} ms, worst {max(times) * 1000:.2f} ms ({outcome})"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tests.bench.stale_edit", description=__doc__.split("\n")[0])
+    parser.add_argument("--behind", type=int, nargs="+", default=[20], help="revisions behind (default 20)")
+    parser.add_argument("--runs", type=int, default=3, help="runs of each case (default 3)")
+    args = parser.parse_args(argv)
+    with BenchService() as service:
+        token = service.token("Stale drafter")
+        for behind in args.behind:
+            print(_decide_worst(behind), f"[{_load()}]", flush=True)
+            for name, typed, ops, base in _cases(behind):
+                for run in range(1, args.runs + 1):
+                    figures = asyncio.run(_one(service.url, token, typed, ops, base))
+                    print(f"{name:12} {len(ops):7} components, {typed - base:3} behind, run {run}: {figures} [{_load()}]", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
