@@ -460,7 +460,10 @@ REFUSALS = [
             lambda m: cmd.EditParagraphText(paragraph_id=m.decision, base_revision=1, ops=[1, Delete(1)] * (MAX_OP_COMPONENTS // 2)),
             lambda m: [
                 cmd.ReplaceParagraphText(paragraph_id=m.decision, text=DECISION_4_4 * 20),
-                *(cmd.EditParagraphText(paragraph_id=m.decision, base_revision=n, ops=["x"]) for n in range(1, TRANSFORM_BUDGET // MAX_OP_COMPONENTS + 2)),
+                *(
+                    cmd.EditParagraphText(paragraph_id=m.decision, base_revision=n, ops=["x"])
+                    for n in range(1, TRANSFORM_BUDGET // MAX_OP_COMPONENTS + 2)
+                ),
             ]),
     Refusal("an edit of more components than anyone types", "op_too_large",
             lambda m: cmd.EditParagraphText(paragraph_id=m.decision, base_revision=0, ops=[1, Delete(1)] * (MAX_OP_COMPONENTS // 2 + 1))),
@@ -468,8 +471,6 @@ REFUSALS = [
             lambda m: cmd.EditParagraphText(paragraph_id=m.decision, base_revision=0, ops=["x" * (MAX_OP_CHARACTERS + 1)])),
     Refusal("a vertical tab typed into a paragraph", "invalid_text",
             lambda m: cmd.EditParagraphText(paragraph_id=m.decision, base_revision=0, ops=[3, "\x0b"])),
-    Refusal("a chapter title holding an escape", "invalid_text",
-            lambda m: cmd.AddChapter(title="Questions\x1b[31m diverses")),
     Refusal("typing past the end of the paragraph", "invalid_ops",
             lambda m: cmd.EditParagraphText(paragraph_id=m.decision, base_revision=0, ops=[len(DECISION_4_4) + 1, "!"])),
     Refusal("typing that ends with a retain", "invalid_ops",

@@ -823,13 +823,14 @@ async def test_a_control_character_in_a_text_is_refused_on_http_and_the_socket_w
     (500). They are refused where they come in, with `invalid_text`, and nothing is appended."""
     chapter = new_id()
     event = await watcher.submit({"type": "AddChapter", "chapter_id": chapter, "title": "Introduction"})
-    response = await chair.post(f"/api/reports/{report}/commands", json=_command({"type": "RetitleChapter", "chapter_id": chapter, "title": "Intro\x0bduction"}))
+    retitle = {"type": "RetitleChapter", "chapter_id": chapter, "title": "Intro\x0bduction"}
+    response = await chair.post(f"/api/reports/{report}/commands", json=_command(retitle))
     assert (response.status_code, response.json()["code"]) == (422, "invalid_text"), response.text
     assert "$.command.title" in response.json()["message"]
     version = await assert_nothing_appended(chair, watcher, report, event["version"])
 
     paragraph = new_id()
-    await watcher.submit({"type": "AddParagraph", "paragraph_id": paragraph, "chapter_id": chapter, "text": "Le Groupe a examiné le point."})
+    await watcher.submit({"type": "AddParagraph", "paragraph_id": paragraph, "chapter_id": chapter, "text": "Le Groupe a examiné."})
     typed = {"type": "EditParagraphText", "paragraph_id": paragraph, "base_revision": 0, "ops": [9, "\x1b[2J"]}
     await watcher.socket.send(_live_command(typed, "escape"))
     error = await _receive(watcher.socket)
