@@ -463,8 +463,8 @@ def _check_texts(command: cmd.Command) -> None:
         path, character = found
         raise DomainError(
             "invalid_text",
-            f"$.command{path} holds the control character U+{ord(character):04X}: text may hold tabs and line breaks,"
-            " no other control character",
+            f"$.command{path} holds U+{ord(character):04X}: text may hold tabs and line breaks, but no other control"
+            " character (nor U+FFFE, U+FFFF or a lone surrogate)",
         )
 
 

@@ -22,6 +22,10 @@ CommandId = Annotated[
 Title = Annotated[str, Meta(min_length=1, max_length=2_000)]
 MAX_TEXT_LENGTH = 100_000
 Text = Annotated[str, Meta(max_length=MAX_TEXT_LENGTH)]
+Version = Annotated[int, Meta(ge=0)]
+
+MAX_DRAFTER_LENGTH = 100
+Name = Annotated[str, Meta(min_length=1, max_length=500)]
 
 # What one text operation may carry (`op_too_large` beyond): typing sends two or three
 # components and a paste one insert, so 500 components are far more than any drafter makes,
@@ -36,7 +40,3 @@ MAX_OP_CHARACTERS = 2 * MAX_TEXT_LENGTH
 # drafter types them; XML 1.0 forbids most of them, so a Word rendering could not be written,
 # and a terminal showing the text would obey them.
 NOT_IN_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
-Version = Annotated[int, Meta(ge=0)]
-
-MAX_DRAFTER_LENGTH = 100
-Name = Annotated[str, Meta(min_length=1, max_length=500)]

@@ -162,7 +162,7 @@ def test_every_command_with_text_is_tainted_somewhere() -> None:
 def test_the_refusal_names_the_field_and_the_character(drafting: Seeded) -> None:
     details = Details(venue="Vienne\x1b[2J")
 
-    with pytest.raises(DomainError, match=r"\$\.command\.details\.venue holds the control character U\+001B"):
+    with pytest.raises(DomainError, match=r"\$\.command\.details\.venue holds U\+001B"):
         decide(drafting.report, SetReportDetails(details=details), Ids())
 
 
