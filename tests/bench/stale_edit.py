@@ -13,7 +13,10 @@ The cases:
 - `widest`: the widest operation a drafter may send (`MAX_OP_COMPONENTS` components of the
   same kind), as far behind as the transform budget lets it be merged: the worst case the
   server still accepts, merged on the event loop;
-- `widest-stale`: the same, BEHIND revisions behind, past the budget.
+- `widest-stale`: the same, BEHIND revisions behind, past the budget;
+- `burst`: one live connection sends the widest operation to each of BURST paragraphs of one
+  report without waiting for answers (`--burst`, default 200): the report's writer decides all
+  that arrived meanwhile in one batch. The time is until the last answer.
 
 It also times, in this process, what the server does on its event loop for the costliest edits
 it still merges (deciding and folding it): the widest operation as far behind as the budget
@@ -28,11 +31,14 @@ import os
 import statistics
 import time
 import uuid
-from typing import Any
+from collections.abc import Coroutine
+from typing import Any, TypeVar
 
 import httpx
+import msgspec
+from websockets.asyncio.client import connect
 
-from client.live import bearer
+from client.live import bearer, live_url
 from events import commands as cmd
 from events.decide import TRANSFORM_BUDGET, decide_and_apply
 from events.errors import DomainError
@@ -77,34 +83,87 @@ async def _paragraph(http: httpx.AsyncClient, behind: int) -> tuple[str, str]:
     return report_id, paragraph_id
 
 
-async def _pinged(url: str, send: "asyncio.Task[httpx.Response]") -> list[float]:
-    """The waits of a second client asking GET /api/health in a loop until `send` is done."""
+T = TypeVar("T")
+
+
+async def _pinged(url: str, work: Coroutine[Any, Any, T]) -> tuple[T, float, list[float]]:
+    """`work`'s result and how long it took, and the waits of a second client asking GET
+    /api/health in a loop meanwhile (connected before the work starts)."""
     waits: list[float] = []
+
+    async def timed() -> tuple[T, float]:
+        started = time.perf_counter()
+        result = await work
+        return result, time.perf_counter() - started
+
     async with httpx.AsyncClient(base_url=url, timeout=600.0) as other:
         await other.get("/api/health")
-        while not send.done():
+        task = asyncio.create_task(timed())
+        while not task.done():
             started = time.perf_counter()
             await other.get("/api/health")
             waits.append(time.perf_counter() - started)
-    return waits
+    result, elapsed = task.result()
+    return result, elapsed, waits
+
+
+def _figures(elapsed: float, answer: str, waits: list[float]) -> str:
+    longest = max(waits) * 1000 if waits else float("nan")
+    median = statistics.median(waits) * 1000 if waits else float("nan")
+    return (
+        f"answered in {elapsed * 1000:8.1f} ms ({answer});"
+        f" the other client waited at most {longest:7.1f} ms (median {median:.1f}, {len(waits)} pings)"
+    )
 
 
 async def _one(url: str, token: str, behind: int, ops: list[Any], base_revision: int) -> str:
     async with httpx.AsyncClient(base_url=url, headers=bearer(token), timeout=600.0) as http:
         report_id, paragraph_id = await _paragraph(http, behind)
         command = {"type": "EditParagraphText", "paragraph_id": paragraph_id, "base_revision": base_revision, "ops": ops}
-        started = time.perf_counter()
-        send = asyncio.create_task(_command(http, report_id, command))
-        waits = await _pinged(url, send)
-        answered = time.perf_counter() - started
-        response = send.result()
+        response, elapsed, waits = await _pinged(url, _command(http, report_id, command))
         code = "ok" if response.status_code == 200 else f"{response.status_code} {response.json()['code']}"
-    longest = max(waits) * 1000 if waits else float("nan")
-    median = statistics.median(waits) * 1000 if waits else float("nan")
-    return (
-        f"answered in {answered * 1000:8.1f} ms ({code});"
-        f" the other client waited at most {longest:7.1f} ms (median {median:.1f}, {len(waits)} pings)"
-    )
+    return _figures(elapsed, code, waits)
+
+
+async def _burst(url: str, token: str, paragraphs: int) -> str:
+    """The widest op sent to each of `paragraphs` paragraphs at once on one live connection."""
+    widest = _alternating(MAX_OP_COMPONENTS)
+    async with httpx.AsyncClient(base_url=url, headers=bearer(token), timeout=600.0) as http:
+        created = await http.post("/api/reports", json={"title": "Burst"})
+        created.raise_for_status()
+        report_id = created.json()["id"]
+        chapter_id = str(uuid.uuid4())
+        (await _command(http, report_id, {"type": "AddChapter", "chapter_id": chapter_id, "title": "Introduction"})).raise_for_status()
+        ids = [str(uuid.uuid4()) for _ in range(paragraphs)]
+        for paragraph_id in ids:
+            add = {"type": "AddParagraph", "chapter_id": chapter_id, "paragraph_id": paragraph_id, "text": "a" * len(widest)}
+            (await _command(http, report_id, add)).raise_for_status()
+    async with connect(live_url(url, report_id, batch=True), additional_headers=bearer(token), max_size=None) as socket:
+        await socket.recv()  # the snapshot
+        messages = [
+            msgspec.json.encode(
+                {
+                    "type": "command",
+                    "command_id": f"burst-{n}",
+                    "command": {"type": "EditParagraphText", "paragraph_id": paragraph_id, "base_revision": 0, "ops": widest},
+                }
+            ).decode()
+            for n, paragraph_id in enumerate(ids)
+        ]
+
+        async def send_and_wait() -> int:
+            for message in messages:
+                await socket.send(message)
+            answered, refused = set(), 0
+            while len(answered) < len(messages):
+                received = msgspec.json.decode(await socket.recv())
+                for ack in [received] if received["type"] in ("ack", "error") else received.get("acks", []):
+                    answered.add(ack["command_id"])
+                    refused += ack["type"] == "error"
+            return refused
+
+        refused, elapsed, waits = await _pinged(url, send_and_wait())
+    return _figures(elapsed, f"{paragraphs} edits, {refused} refused", waits)
 
 
 def _cases(behind: int) -> list[tuple[str, int, list[Any], int]]:
@@ -164,6 +223,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.bench.stale_edit", description=__doc__.split("\n")[0])
     parser.add_argument("--behind", type=int, nargs="+", default=[20], help="revisions behind (default 20)")
     parser.add_argument("--runs", type=int, default=3, help="runs of each case (default 3)")
+    parser.add_argument("--burst", type=int, default=200, help="paragraphs edited at once in the burst case (default 200)")
     args = parser.parse_args(argv)
     with BenchService() as service:
         token = service.token("Stale drafter")
@@ -174,6 +234,9 @@ def main(argv: list[str] | None = None) -> int:
                 for run in range(1, args.runs + 1):
                     figures = asyncio.run(_one(service.url, token, typed, ops, base))
                     print(f"{name:12} {len(ops):7} components, {typed - base:3} behind, run {run}: {figures} [{_load()}]", flush=True)
+        for run in range(1, args.runs + 1):
+            figures = asyncio.run(_burst(service.url, token, args.burst))
+            print(f"burst        {MAX_OP_COMPONENTS:7} components, paragraphs at once, run {run}: {figures} [{_load()}]", flush=True)
     return 0
 
 
