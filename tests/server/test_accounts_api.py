@@ -22,6 +22,7 @@ from websockets.exceptions import ConnectionClosed
 
 from client.api import Api
 from client.live import bearer, live_url
+from server.accounts import Accounts
 from server.auth import RECHECK_SECONDS, SESSION_COOKIE
 from tests.conftest import People, new_id
 from tests.processes import ServerProcess
@@ -242,6 +243,39 @@ async def test_tokens_and_invites_are_stored_only_as_their_hashes(
     # What is kept instead, and what this scan would have found: the hash of each live one.
     for secret in live:
         assert hashlib.sha256(secret.encode()).hexdigest().encode() in stored
+
+
+async def test_the_recheck_of_many_tokens_at_once_agrees_with_each_alone(
+    http: httpx.Client, server: ServerProcess, admin: Api, redis: aioredis.Redis
+) -> None:
+    """What the recheck of open connections asks in two round trips is what signing in asks
+    for each token: revoked users, signed-out sessions, invites and nonsense sign nobody in."""
+    kept, revoked, signed_out = invited(admin), invited(admin), invited(admin)
+    tokens = {
+        "kept": api_token(http, kept.invite),
+        "kept session": session_cookie(browser_session(http, server, invite_of(admin.invite(kept.id)["url"]))),
+        "revoked": api_token(http, revoked.invite),
+        "signed out": api_token(http, signed_out.invite),
+        "invite": invite_of(admin.invite(kept.id)["url"]),
+        "unknown": "not-a-token",
+        "too long": "x" * 10_000,
+    }
+    admin.revoke(revoked.id)
+    assert http.post("/api/signout", headers=bearer(tokens["signed out"])).status_code == 204
+    accounts = Accounts(redis)
+
+    together = await accounts.authenticate_all([*tokens.values(), tokens["kept"]])
+
+    assert {token: user.id for token, user in together.items()} == {tokens["kept"]: kept.id, tokens["kept session"]: kept.id}
+    for token in tokens.values():
+        assert together.get(token) == await accounts.authenticate(token)
+    granted, other = admin.create_report("Projet de rapport"), admin.create_report("Autre")
+    admin.grant(granted, kept.id, "viewer")
+    user = together[tokens["kept"]]
+    assert await accounts.roles_in([(user, granted), (user, other), (user, granted)]) == {
+        (kept.id, granted): "viewer",
+        (kept.id, other): "drafter",
+    }
 
 
 # Revocation
