@@ -1,9 +1,11 @@
 """HTTP and WebSocket routes: translate the wire to one service call, and back. Nothing else."""
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 
 import redis.asyncio as aioredis
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -30,6 +32,7 @@ from server.auth import (
 from server.fanout import Fanout
 from server.http import (
     JSON,
+    AnswersOutages,
     asked_report,
     handles_domain_errors,
     int_param,
@@ -45,6 +48,7 @@ from server.live import (
     LiveConnection,
     close_with_error,
 )
+from server.outage import HEALTH_TIMEOUT_SECONDS, REDIS_TIMEOUT_SECONDS, Outage
 from server.presence import Presence
 from server.service import ReportService
 from server.store import EventStore
@@ -53,11 +57,16 @@ from server.wire import parse
 DEFAULT_EVENT_PAGE = 1_000
 MAX_EVENT_PAGE = 10_000
 REDIS_CONNECTIONS = 64
-REDIS_POOL_WAIT_SECONDS = 20
+
 
 async def health(request: Request) -> Response:
-    """For load balancers and tests: 200 once the service is ready (no sign-in needed)."""
-    await request.app.state.service.store.redis.ping()
+    """For load balancers and tests: 200 once the service is ready (no sign-in needed), 503
+    `redis_unavailable` within HEALTH_TIMEOUT_SECONDS while Redis does not answer."""
+    try:
+        async with asyncio.timeout(HEALTH_TIMEOUT_SECONDS):
+            await request.app.state.service.store.redis.ping()
+    except TimeoutError:
+        raise RedisTimeoutError(f"Redis did not answer a ping within {HEALTH_TIMEOUT_SECONDS} s") from None
     return JSON({"status": "ok"})
 
 
@@ -140,7 +149,7 @@ async def live(websocket: WebSocket) -> None:
     await websocket.accept()
     signed_in = SignedInSocket(websocket, actor, user, report_id)
     connection = LiveConnection(
-        websocket, service_of(websocket), state.fanout, state.presence, report_id, signed_in, batched=batched == 1
+        websocket, service_of(websocket), state.fanout, state.presence, state.outage, report_id, signed_in, batched=batched == 1
     )
     await connection.run(after)
 
@@ -163,18 +172,25 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        # Blocking: past the limit, a command waits for a free connection instead of failing.
+        # Blocking: past the limit, a command waits for a free connection instead of failing
+        # (for REDIS_TIMEOUT_SECONDS at most). Every reply and every new connection's
+        # handshake is bounded by the same time: a stalled Redis is an error, not a hang.
         pool = aioredis.BlockingConnectionPool.from_url(
-            redis_url, max_connections=REDIS_CONNECTIONS, timeout=REDIS_POOL_WAIT_SECONDS
+            redis_url,
+            max_connections=REDIS_CONNECTIONS,
+            timeout=REDIS_TIMEOUT_SECONDS,
+            socket_timeout=REDIS_TIMEOUT_SECONDS,
+            socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
         )
         await _open_connections(pool, REDIS_CONNECTIONS)
         redis = aioredis.Redis.from_pool(pool)
         store = EventStore(redis)
+        app.state.outage = outage = Outage(redis)
         app.state.accounts = Accounts(redis)
         app.state.allowed_origins = allowed_origins
-        app.state.fanout = Fanout(redis_url, store)
+        app.state.fanout = Fanout(redis_url, store, outage)
         app.state.service = ReportService(store, local_writes=app.state.fanout)
-        app.state.presence = Presence(redis_url, redis)
+        app.state.presence = Presence(redis_url, redis, outage)
         await app.state.fanout.start()
         await app.state.presence.start()
         accounts: Accounts = app.state.accounts
@@ -188,6 +204,7 @@ def create_app(
         finally:
             await app.state.presence.stop()
             await app.state.fanout.stop()
+            await outage.aclose()
             await store.aclose()
             await redis.aclose()
 
@@ -206,7 +223,8 @@ def create_app(
             WebSocketRoute("/api/reports/{report_id}/live", live),
             *static.routes,
         ],
-        middleware=[Middleware(RequireSignIn)],
+        # Outages first: the sign-in check reads Redis too.
+        middleware=[Middleware(AnswersOutages), Middleware(RequireSignIn)],
         lifespan=lifespan,
     )
     # Outside Starlette's own error handler, so that even a 500 carries the headers.

@@ -8,12 +8,14 @@ from datetime import UTC, datetime
 import msgspec
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 
 from events.errors import DomainError
 from events.model import Report
 from events.protocol import MAX_MESSAGE_BYTES, ErrorBody
 from server.keys import is_report_id
+from server.outage import REDIS_DOWN, RETRY_AFTER_SECONDS, refuse_socket, unavailable
 from server.service import ReportService
 from server.wire import status_of
 
@@ -28,7 +30,10 @@ class JSON(Response):
 
 
 def error_response(error: DomainError) -> JSON:
-    return JSON(ErrorBody(code=error.code, message=error.message), status_of(error))
+    response = JSON(ErrorBody(code=error.code, message=error.message), status_of(error))
+    if error.code == "redis_unavailable":
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 def report_id_of(request: Request | WebSocket) -> str:
@@ -107,3 +112,37 @@ def handles_domain_errors(endpoint: Endpoint) -> Endpoint:
     return wrapper
 
 
+class AnswersOutages:
+    """ASGI middleware: a request that meets a lost or stalled Redis (server/outage.py) is
+    answered 503 `redis_unavailable` with Retry-After (a WebSocket: an `error`, then 1013), and
+    the outage noted once in `app.state.outage`: not a 500, a traceback and a dropped connection."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            return await self.app(scope, receive, send)
+        started = closed = False  # the response started (a WebSocket: accepted); the WebSocket closed
+
+        async def watched(message: Message) -> None:
+            nonlocal started, closed
+            if message["type"] in ("http.response.start", "websocket.accept"):
+                started = True
+            elif message["type"] == "websocket.close":
+                closed = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watched)
+        except REDIS_DOWN as error:
+            refusal = unavailable(error)
+            assert refusal is not None
+            scope["app"].state.outage.lost(error)
+            if scope["type"] == "websocket":
+                if not closed:
+                    await refuse_socket(send, refusal, accept=not started)
+            elif not started:
+                await error_response(refusal)(scope, receive, send)
+            # A response already under way cannot become a 503: it ends unfinished (the client
+            # sees the connection close), and the outage is logged all the same.

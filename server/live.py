@@ -42,6 +42,7 @@ from events.protocol import (
 from server.auth import SignedInSocket
 from server.fanout import Fanout, Subscription
 from server.limits import RateLimit
+from server.outage import Outage, refuse_socket, unavailable
 from server.presence import Presence
 from server.service import CommandResult, ReportService
 from server.wire import UNREADABLE, command_id_of, parse
@@ -94,6 +95,7 @@ class LiveConnection:
         service: ReportService,
         fanout: Fanout,
         presence: Presence,
+        outage: Outage,
         report_id: str,
         signed_in: SignedInSocket,
         *,
@@ -103,6 +105,7 @@ class LiveConnection:
         self.service = service
         self.fanout = fanout
         self.presence = presence
+        self.outage = outage
         self.report_id = report_id
         self.signed_in = signed_in
         self.batched = batched
@@ -130,35 +133,42 @@ class LiveConnection:
             await self._send(_encode(Snapshot(version=version, report=for_clients(report))))
             after = version
         self._sent_version = self._taken_version = after
-        subscription = await self.fanout.subscribe(self.report_id, after)
-        others = await self.presence.join(self.report_id, self.connection_id, self._forward_presence)
-        for update in others:
-            await self._forward_presence(_encode(update))
-        try:
-            await self._serve(subscription)
-        finally:
-            with contextlib.suppress(Exception):
-                await self.presence.leave(self.report_id, self.connection_id)
+        # Closed and left however the connection ends (Redis may fail any of these calls).
+        with await self.fanout.subscribe(self.report_id, after) as subscription:
+            try:
+                others = await self.presence.join(self.report_id, self.connection_id, self._forward_presence)
+                for update in others:
+                    await self._forward_presence(_encode(update))
+                await self._serve(subscription)
+            finally:
+                with contextlib.suppress(Exception):
+                    await self.presence.leave(self.report_id, self.connection_id)
 
     async def _serve(self, subscription: Subscription) -> None:
-        with subscription:
-            sender = asyncio.create_task(self._send_events(subscription))
-            receiver = asyncio.create_task(self._receive_commands())
-            replayer = asyncio.create_task(self._serve_replays())
-            done, pending = await asyncio.wait(
-                {sender, receiver, replayer, self._failure}, return_when=asyncio.FIRST_COMPLETED
-            )
-            if not self._failure.done():
-                self._failure.cancel()  # the connection is over: answers still to come are dropped
-            for task in (*pending, *self._sending):
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await task
-            failures = [task.exception() for task in done if task.exception() is not None]
-            if failures:
-                log.error("live connection to %s failed", self.report_id, exc_info=failures[0])
-                with contextlib.suppress(Exception):
-                    await self.websocket.close(code=CLOSE_INTERNAL_ERROR, reason="server_error")
+        sender = asyncio.create_task(self._send_events(subscription))
+        receiver = asyncio.create_task(self._receive_commands())
+        replayer = asyncio.create_task(self._serve_replays())
+        done, pending = await asyncio.wait(
+            {sender, receiver, replayer, self._failure}, return_when=asyncio.FIRST_COMPLETED
+        )
+        if not self._failure.done():
+            self._failure.cancel()  # the connection is over: answers still to come are dropped
+        for task in (*pending, *self._sending):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        failures = [task.exception() for task in done if task.exception() is not None]
+        if not failures:
+            return
+        refusal = unavailable(failures[0])
+        if refusal is not None:
+            # Redis is away: the client is told, and comes back later (1013) with ?after=.
+            self.outage.lost(failures[0])
+            await refuse_socket(self.websocket.send, refusal, accept=False)
+            return
+        log.error("live connection to %s failed", self.report_id, exc_info=failures[0])
+        with contextlib.suppress(Exception):
+            await self.websocket.close(code=CLOSE_INTERNAL_ERROR, reason="server_error")
 
     async def _send_events(self, subscription: Subscription) -> None:
         while True:
@@ -282,9 +292,20 @@ class LiveConnection:
                     self._later(self._acknowledge(Ack(command_id=answer.command_id, version=answer.result.result().version)))
             elif isinstance(error, DomainError):
                 self._later(self._send_locked(_error_message(answer.raw, error)))
+            elif (refusal := unavailable(error)) is not None:
+                self._later(self._refuse_then_end(_error_message(answer.raw, refusal), error))
             elif not self._failure.done():
                 self._failure.set_exception(error)
             self._answers.popleft()
+
+    async def _refuse_then_end(self, refusal: bytes, error: BaseException) -> None:
+        """A command Redis did not answer: its `redis_unavailable` error (resend it) goes out
+        after the answers before it; then the connection ends, closed with 1013."""
+        try:
+            await self._send_locked(refusal)
+        finally:
+            if not self._failure.done():
+                self._failure.set_exception(error)
 
     async def _answered(self) -> None:
         """Until every message received so far is answered (or ANSWER_TIMEOUT_SECONDS)."""

@@ -8,6 +8,7 @@ from events.access import Actor
 from events.commands import AddChapter, CommandEnvelope, CreateReport
 from server import fanout as fanout_module
 from server.fanout import Fanout, Subscription
+from server.outage import Outage
 from server.service import ReportService
 from server.store import EventStore
 from tests.conftest import new_id
@@ -24,7 +25,7 @@ async def _versions_until(subscription: Subscription, last: int) -> list[int]:
 
 @pytest.fixture
 async def fanout(redis_url: str, store: EventStore):
-    fanout = Fanout(redis_url, store)
+    fanout = Fanout(redis_url, store, Outage(store.redis))
     await fanout.start()
     yield fanout
     await fanout.stop()
@@ -99,7 +100,7 @@ async def test_another_process_events_reach_the_listeners_of_a_process_busy_writ
     """While this process writes a report, its reader leaves that stream alone; what another
     process appends meanwhile still reaches this process's listeners, in order, once each,
     and so does what it appends after this process's writer stopped."""
-    here = Fanout(redis_url, store)
+    here = Fanout(redis_url, store, Outage(store.redis))
     await here.start()
     try:
         writing_here = ReportService(store, local_writes=here)
