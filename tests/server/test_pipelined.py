@@ -3,6 +3,10 @@ an error reaches only its caller, and a lost connection fails what was in flight
 comes back by itself."""
 
 import asyncio
+import os
+import signal
+import time
+from pathlib import Path
 
 import pytest
 import redis.asyncio as aioredis
@@ -12,6 +16,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from events.access import Actor
 from events.commands import AddChapter, CommandEnvelope, CreateReport
+from server.embedded_redis import EmbeddedRedis
 from server.pipelined import PipelinedConnection
 from server.service import ReportService
 from server.store import EventStore
@@ -101,3 +106,30 @@ async def test_a_request_redis_does_not_answer_fails_after_the_pools_timeout(red
     finally:
         await pipelined.aclose()
         await pool.aclose()
+
+
+async def test_requests_waiting_for_a_stalled_redis_to_answer_the_handshake_fail_within_the_timeout(tmp_path: Path) -> None:
+    """A lost connection is opened again by the next request; if Redis is frozen (SIGSTOP),
+    the kernel still accepts the connection but nothing answers the handshake. Every request
+    waiting for it fails once the timeout is past, together, not one timeout after another."""
+    with EmbeddedRedis(tmp_path) as lone:
+        client = aioredis.Redis.from_url(lone.url, socket_timeout=1)
+        pipelined = PipelinedConnection(client.connection_pool)
+        try:
+            await client.client_kill_filter(_id=await pipelined.call("CLIENT", "ID"))
+            await asyncio.sleep(0.2)  # the reader has seen the connection go
+            assert lone.process is not None
+            os.kill(lone.process.pid, signal.SIGSTOP)
+            try:
+                started = time.monotonic()
+                failures = await asyncio.wait_for(
+                    asyncio.gather(*(pipelined.call("ECHO", f"{n}") for n in range(3)), return_exceptions=True), 10
+                )
+                assert all(isinstance(failure, RedisTimeoutError) for failure in failures), failures
+                assert time.monotonic() - started < 2
+            finally:
+                os.kill(lone.process.pid, signal.SIGCONT)
+            assert await pipelined.call("ECHO", "back") == b"back"
+        finally:
+            await pipelined.aclose()
+            await client.aclose()
