@@ -174,6 +174,7 @@ async def test_a_command_redis_did_not_answer_is_applied_once_after_the_live_cli
         report_id = await asyncio.to_thread(api.create_report, "Projet de rapport")
         command_id = new_id()
         async with LiveReport(server.url, report_id, people.token("alice")) as live:
+            await live.submit({"type": "AddChapter", "title": "Avant la panne"})  # the connection is fully served
             with stalled(lone_redis):
                 sent = time.monotonic()
                 acked = live.send({"type": "AddChapter", "title": "Pendant la panne"}, command_id=command_id)
