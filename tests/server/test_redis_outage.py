@@ -26,6 +26,7 @@ from server.embedded_redis import EmbeddedRedis
 from tests.conftest import People, new_id, run_apart
 from tests.processes import ServerProcess
 from tests.proxy import CuttableProxy
+from tests.server.test_presence import _next_of_type
 
 T = TypeVar("T")
 
@@ -194,7 +195,8 @@ async def test_a_command_redis_did_not_answer_is_applied_once_after_the_live_cli
 async def test_a_lost_link_to_redis_is_answered_at_once_and_live_clients_resume_with_no_gap(lone_redis: EmbeddedRedis) -> None:
     """One server reaches Redis through a link that goes down for a while; another server on
     the same Redis goes on taking edits. The first answers 503 and 1013 at once meanwhile; its
-    live clients back off, and afterwards hold every edit of the other server, none twice."""
+    live clients back off, and afterwards hold every edit of the other server, none twice; its
+    fan-out reader and presence relay carry on."""
     people = People(lone_redis.url)
     async with CuttableProxy(lone_redis.port) as link:
         here, there = ServerProcess(f"redis://127.0.0.1:{link.port}/0"), ServerProcess(lone_redis.url)
@@ -206,7 +208,12 @@ async def test_a_lost_link_to_redis_is_answered_at_once_and_live_clients_resume_
             async with (
                 LiveReport(here.url, report_id, token) as watching,
                 LiveReport(here.url, report_id, token) as typing,
+                connect(live_url(here.url, report_id), additional_headers=bearer(token)) as observer,
             ):
+                await _next_of_type(observer, "snapshot")
+                # A replay is answered once the connection is fully set up (subscribed, present).
+                await observer.send(json.dumps({"type": "replay", "from_version": 0, "to_version": 1}))
+                await _next_of_type(observer, "replay_page")
                 lines_before = len(here.output_so_far().splitlines())
                 link.refuse()
                 for path in ("/api/health", "/api/reports"):
@@ -239,6 +246,12 @@ async def test_a_lost_link_to_redis_is_answered_at_once_and_live_clients_resume_
                 for live in (watching, typing):
                     await live.wait_for_version(12, timeout=20)
                     assert (live.version, live.report) == current
+                # The presence relay subscribed again: a drafter's whereabouts on the other
+                # server reach the connection that stayed open through the outage.
+                async with connect(live_url(there.url, report_id), additional_headers=bearer(token)) as drafter:
+                    await _next_of_type(drafter, "snapshot")
+                    await drafter.send(json.dumps({"type": "presence", "paragraph_id": None, "cursor": None}))
+                    assert (await _next_of_type(observer, "presence", timeout=15))["drafter"] == people.id("alice")
             events = await asyncio.to_thread(elsewhere.events, report_id)
             assert [event.command_id for event in events].count(command_id) == 1
             _assert_logged_once(await asyncio.to_thread(_said_since, here, lines_before))
