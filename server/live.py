@@ -133,42 +133,40 @@ class LiveConnection:
             await self._send(_encode(Snapshot(version=version, report=for_clients(report))))
             after = version
         self._sent_version = self._taken_version = after
-        # Closed and left however the connection ends (Redis may fail any of these calls).
-        with await self.fanout.subscribe(self.report_id, after) as subscription:
-            try:
-                others = await self.presence.join(self.report_id, self.connection_id, self._forward_presence)
-                for update in others:
-                    await self._forward_presence(_encode(update))
-                await self._serve(subscription)
-            finally:
-                with contextlib.suppress(Exception):
-                    await self.presence.leave(self.report_id, self.connection_id)
+        subscription = await self.fanout.subscribe(self.report_id, after)
+        try:
+            others = await self.presence.join(self.report_id, self.connection_id, self._forward_presence)
+            for update in others:
+                await self._forward_presence(_encode(update))
+            await self._serve(subscription)
+        finally:
+            subscription.close()  # also when Redis failed before the connection was served
+            with contextlib.suppress(Exception):
+                await self.presence.leave(self.report_id, self.connection_id)
 
     async def _serve(self, subscription: Subscription) -> None:
-        sender = asyncio.create_task(self._send_events(subscription))
-        receiver = asyncio.create_task(self._receive_commands())
-        replayer = asyncio.create_task(self._serve_replays())
-        done, pending = await asyncio.wait(
-            {sender, receiver, replayer, self._failure}, return_when=asyncio.FIRST_COMPLETED
-        )
-        if not self._failure.done():
-            self._failure.cancel()  # the connection is over: answers still to come are dropped
-        for task in (*pending, *self._sending):
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
-        failures = [task.exception() for task in done if task.exception() is not None]
-        if not failures:
-            return
-        refusal = unavailable(failures[0])
-        if refusal is not None:
-            # Redis is away: the client is told, and comes back later (1013) with ?after=.
-            self.outage.lost(failures[0])
-            await refuse_socket(self.websocket.send, refusal, accept=False)
-            return
-        log.error("live connection to %s failed", self.report_id, exc_info=failures[0])
-        with contextlib.suppress(Exception):
-            await self.websocket.close(code=CLOSE_INTERNAL_ERROR, reason="server_error")
+        with subscription:
+            sender = asyncio.create_task(self._send_events(subscription))
+            receiver = asyncio.create_task(self._receive_commands())
+            replayer = asyncio.create_task(self._serve_replays())
+            done, pending = await asyncio.wait(
+                {sender, receiver, replayer, self._failure}, return_when=asyncio.FIRST_COMPLETED
+            )
+            if not self._failure.done():
+                self._failure.cancel()  # the connection is over: answers still to come are dropped
+            for task in (*pending, *self._sending):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+            failures = [task.exception() for task in done if task.exception() is not None]
+            if failures and (refusal := unavailable(failures[0])) is not None:
+                # Redis is away: the client is told, and comes back later (1013) with ?after=.
+                self.outage.lost(failures[0])
+                await refuse_socket(self.websocket.send, refusal, accept=False)
+            elif failures:
+                log.error("live connection to %s failed", self.report_id, exc_info=failures[0])
+                with contextlib.suppress(Exception):
+                    await self.websocket.close(code=CLOSE_INTERNAL_ERROR, reason="server_error")
 
     async def _send_events(self, subscription: Subscription) -> None:
         while True:

@@ -90,6 +90,7 @@ class Outage:
         self._name = name
         self._since = 0.0
         self._probe: asyncio.Task[None] | None = None
+        self._closed = False  # shutting down: what fails now is not watched
 
     @property
     def down(self) -> bool:
@@ -97,7 +98,7 @@ class Outage:
 
     def lost(self, error: BaseException) -> None:
         """Redis failed a call: say so if it is news, and watch for its return."""
-        if self._probe is not None:
+        if self._probe is not None or self._closed:
             return
         self._since = time.monotonic()
         log.warning("%s does not answer (%s): requests get 503 redis_unavailable until it is back", self._name, _said(error))
@@ -118,6 +119,7 @@ class Outage:
             return
 
     async def aclose(self) -> None:
+        self._closed = True
         probe, self._probe = self._probe, None
         if probe is not None:
             probe.cancel()
