@@ -9,8 +9,6 @@ import asyncio
 import contextlib
 import http.client
 import json
-import os
-import signal
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -24,7 +22,7 @@ from websockets.exceptions import ConnectionClosed
 from client.live import LiveReport, bearer, live_url
 from server.embedded_redis import EmbeddedRedis
 from tests.conftest import People, new_id, run_apart
-from tests.processes import ServerProcess
+from tests.processes import ServerProcess, stalled
 from tests.proxy import CuttableProxy
 from tests.server.test_presence import _next_of_type
 
@@ -42,17 +40,6 @@ def lone_redis(tmp_path: Path) -> Iterator[EmbeddedRedis]:
     """A Redis of this test's own, to stall, kill or cut off."""
     with EmbeddedRedis(tmp_path / "redis") as redis:
         yield redis
-
-
-@contextlib.contextmanager
-def stalled(redis: EmbeddedRedis) -> Iterator[None]:
-    """Redis frozen (SIGSTOP): connections are accepted by the kernel, nothing is answered."""
-    assert redis.process is not None
-    os.kill(redis.process.pid, signal.SIGSTOP)
-    try:
-        yield
-    finally:
-        os.kill(redis.process.pid, signal.SIGCONT)
 
 
 def _timed(call: Callable[[], T]) -> tuple[T, float]:
@@ -126,7 +113,7 @@ def test_a_stalled_redis_is_answered_503_in_bounded_time_and_the_service_recover
         report_id = api.create_report("Projet de rapport")
         headers = people.headers("alice")
         lines_before = len(server.output_so_far().splitlines())
-        with stalled(lone_redis):
+        with stalled(lone_redis.process):
             health, seconds = _timed(lambda: httpx.get(server.url + "/api/health", timeout=30))
             _assert_response_unavailable(health)
             assert seconds < HEALTH_BOUND
@@ -176,7 +163,7 @@ async def test_a_command_redis_did_not_answer_is_applied_once_after_the_live_cli
         command_id = new_id()
         async with LiveReport(server.url, report_id, people.token("alice")) as live:
             await live.submit({"type": "AddChapter", "title": "Avant la panne"})  # the connection is fully served
-            with stalled(lone_redis):
+            with stalled(lone_redis.process):
                 sent = time.monotonic()
                 acked = live.send({"type": "AddChapter", "title": "Pendant la panne"}, command_id=command_id)
                 await _until(lambda: live.reconnects >= 1, timeout=15)
