@@ -47,6 +47,7 @@ from server.live import (
     CLOSE_UNAUTHENTICATED,
     CLOSE_UNKNOWN_REPORT,
     LiveConnection,
+    answers_outages,
     close_with_error,
 )
 from server.outage import HEALTH_TIMEOUT_SECONDS, REDIS_TIMEOUT_SECONDS, Outage
@@ -128,6 +129,7 @@ async def post_command(request: Request) -> Response:
 _REFUSAL_CLOSE_CODES = {"invalid_query": CLOSE_INVALID_QUERY, "corrupt_event": CLOSE_CORRUPT_EVENT}
 
 
+@answers_outages
 async def live(websocket: WebSocket) -> None:
     """The live connection to a report, for a signed-in user, from our own site (or any
     client that is not a browser: those send no Origin)."""

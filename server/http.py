@@ -16,7 +16,7 @@ from events.fields import MAX_VERSION
 from events.model import Report
 from events.protocol import MAX_MESSAGE_BYTES, ErrorBody
 from server.keys import is_report_id
-from server.outage import REDIS_DOWN, RETRY_AFTER_SECONDS, refuse_socket, unavailable
+from server.outage import REDIS_DOWN, RETRY_AFTER_SECONDS, unavailable
 from server.service import ReportService
 from server.wire import status_of
 
@@ -124,24 +124,22 @@ def handles_domain_errors(endpoint: Endpoint) -> Endpoint:
 
 
 class AnswersOutages:
-    """ASGI middleware: a request that meets a lost or stalled Redis (server/outage.py) is
-    answered 503 `redis_unavailable` with Retry-After (a WebSocket: an `error`, then 1013), and
-    the outage noted once in `app.state.outage`: not a 500, a traceback and a dropped connection."""
+    """ASGI middleware: an HTTP request that meets a lost or stalled Redis (server/outage.py)
+    is answered 503 `redis_unavailable` with Retry-After, and the outage noted once in
+    `app.state.outage`: not a 500, a traceback and a dropped connection. (The live WebSocket
+    answers its own: `server.live.answers_outages`, without a wrapper around its every send.)"""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] not in ("http", "websocket"):
+        if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        started = closed = False  # the response started (a WebSocket: accepted); the WebSocket closed
+        started = False
 
         async def watched(message: Message) -> None:
-            nonlocal started, closed
-            if message["type"] in ("http.response.start", "websocket.accept"):
-                started = True
-            elif message["type"] == "websocket.close":
-                closed = True
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
             await send(message)
 
         try:
@@ -150,10 +148,7 @@ class AnswersOutages:
             refusal = unavailable(error)
             assert refusal is not None
             scope["app"].state.outage.lost(error)
-            if scope["type"] == "websocket":
-                if not closed:
-                    await refuse_socket(send, refusal, accept=not started)
-            elif not started:
+            if not started:
                 await error_response(refusal)(scope, receive, send)
             # A response already under way cannot become a 503: it ends unfinished (the client
             # sees the connection close), and the outage is logged all the same.

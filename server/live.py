@@ -13,16 +13,17 @@ connection are served one after another, in the order they were asked for.
 
 import asyncio
 import contextlib
+import functools
 import logging
 import time
 import uuid
 from collections import deque
-from collections.abc import Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 
 import msgspec
-from starlette.websockets import WebSocket, WebSocketDisconnect
+from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from events.errors import CorruptEvent, DomainError
 from events.protocol import (
@@ -42,7 +43,7 @@ from events.protocol import (
 from server.auth import SignedInSocket
 from server.fanout import Fanout, Subscription
 from server.limits import RateLimit
-from server.outage import Outage, refuse_socket, unavailable
+from server.outage import REDIS_DOWN, Outage, refuse_socket, unavailable
 from server.presence import Presence
 from server.service import CommandResult, ReportService
 from server.wire import UNREADABLE, command_id_of, parse
@@ -409,3 +410,23 @@ async def close_with_error(websocket: WebSocket, error: DomainError, close_code:
     with contextlib.suppress(WebSocketDisconnect, RuntimeError):
         await websocket.send_text(_encode(Error(command_id=None, code=error.code, message=error.message)).decode())
         await websocket.close(code=close_code, reason=error.code)
+
+
+def answers_outages(endpoint: Callable[[WebSocket], Awaitable[None]]) -> Callable[[WebSocket], Awaitable[None]]:
+    """A WebSocket endpoint that meets a lost or stalled Redis before its connection is served
+    (signing in, reading the report, subscribing): the client gets an `error`
+    `redis_unavailable`, then the close code 1013, and the outage is noted once."""
+
+    @functools.wraps(endpoint)
+    async def wrapper(websocket: WebSocket) -> None:
+        try:
+            await endpoint(websocket)
+        except REDIS_DOWN as error:
+            refusal = unavailable(error)
+            assert refusal is not None
+            websocket.app.state.outage.lost(error)
+            if websocket.application_state != WebSocketState.DISCONNECTED:
+                accept = websocket.application_state == WebSocketState.CONNECTING
+                await refuse_socket(websocket.send, refusal, accept=accept)
+
+    return wrapper

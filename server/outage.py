@@ -2,11 +2,11 @@
 
 Any call to Redis may fail with redis-py's ConnectionError (refused or reset, or
 BusyLoadingError while a restarted Redis loads its data) or TimeoutError (no reply within
-REDIS_TIMEOUT_SECONDS: a stalled Redis). Routes do not catch them. `AnswersOutages`, around
-the whole application (the sign-in check included), answers such a request with 503
-`redis_unavailable` and `Retry-After`, and a WebSocket with an `error` message then the close
-code 1013 (try again later); the live connection does the same for what fails once it runs.
-The HTTP connection stays open for the client's next request.
+REDIS_TIMEOUT_SECONDS: a stalled Redis). Routes do not catch them: `unavailable()` below
+makes them `redis_unavailable`, which `server.http.AnswersOutages`, around the whole
+application (the sign-in check included), answers with 503 and `Retry-After`, keeping the
+HTTP connection open for the client's next request; the live WebSocket (server/live.py)
+answers with an `error` message, then the close code 1013 (try again later).
 
 An outage is logged once, when it is first met, and once more when Redis answers again (a
 probe pings it meanwhile, with backoff): not a traceback per request.
