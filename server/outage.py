@@ -85,23 +85,19 @@ class Outage:
     """Whether Redis answers, as this process last found: a warning when it stops answering,
     another when it is back, and nothing in between."""
 
-    def __init__(self, redis: aioredis.Redis, name: str = "Redis") -> None:
+    def __init__(self, redis: aioredis.Redis) -> None:
+        """`redis`: what the probe pings while Redis is away."""
         self._redis = redis
-        self._name = name
         self._since = 0.0
         self._probe: asyncio.Task[None] | None = None
         self._closed = False  # shutting down: what fails now is not watched
-
-    @property
-    def down(self) -> bool:
-        return self._probe is not None
 
     def lost(self, error: BaseException) -> None:
         """Redis failed a call: say so if it is news, and watch for its return."""
         if self._probe is not None or self._closed:
             return
         self._since = time.monotonic()
-        log.warning("%s does not answer (%s): requests get 503 redis_unavailable until it is back", self._name, _said(error))
+        log.warning("Redis does not answer (%s): requests get 503 redis_unavailable until it is back", _said(error))
         self._probe = asyncio.get_running_loop().create_task(self._wait_for_return(), name="redis-probe")
 
     async def _wait_for_return(self) -> None:
@@ -114,7 +110,7 @@ class Outage:
             except (*REDIS_DOWN, TimeoutError):
                 failures += 1
                 continue
-            log.warning("%s answers again, after %.1f s", self._name, time.monotonic() - self._since)
+            log.warning("Redis answers again, after %.1f s", time.monotonic() - self._since)
             self._probe = None
             return
 
