@@ -20,6 +20,7 @@ import { newId } from './dom.js';
 
 const FINAL_CLOSE_CODES = new Set([4401, 4403, 4404, 4500]);
 const UNAVAILABLE = 'redis_unavailable';
+const TRY_AGAIN_LATER = 1013; // the close that follows it
 const FIRST_DELAY_MS = 100;
 const MAX_DELAY_MS = 3000;
 const SERVED_AFTER_MS = 2000;
@@ -106,7 +107,8 @@ export class LiveSession {
     this.socket = socket;
     this.openedAt = null;
     this.served = false;
-    this.status(this.version === null ? 'connecting' : 'reconnecting');
+    // After a 1013, what the drafter is told stays "unavailable" until a connection is served.
+    this.status(this.version === null ? 'connecting' : this.state === 'unavailable' ? 'unavailable' : 'reconnecting');
     socket.addEventListener('open', () => this.opened(socket));
     socket.addEventListener('message', (message) => {
       if (this.socket === socket) this.receive(JSON.parse(message.data));
@@ -135,7 +137,7 @@ export class LiveSession {
       this.handlers.onFatal?.(new CommandError(code, this.refusal || `the server closed the connection (${event.code})`));
       return;
     }
-    this.status(navigator.onLine ? 'reconnecting' : 'offline');
+    this.status(!navigator.onLine ? 'offline' : event.code === TRY_AGAIN_LATER ? 'unavailable' : 'reconnecting');
     if (this.served || (this.openedAt !== null && Date.now() - this.openedAt >= SERVED_AFTER_MS)) {
       this.delay = FIRST_DELAY_MS; // it was served: this drop starts the backoff afresh
     }

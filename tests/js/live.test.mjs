@@ -63,8 +63,10 @@ test('connections refused with 1013 as soon as they open back off further each t
     refusedAtOnce(reconnect(live));
     delays.push(live.delay);
   }
+  const retrying = live.state;
   live.stop();
   assert.deepEqual(delays, [200, 400, 800, 1600, 3000, 3000, 3000]);
+  assert.equal(retrying, 'unavailable', 'the drafter is told why');
 });
 
 test('a connection that was served starts the backoff afresh', () => {
