@@ -2,7 +2,7 @@
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 import redis.asyncio as aioredis
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -30,10 +30,12 @@ from server.auth import (
     same_origin,
 )
 from server.fanout import Fanout
+from server.health import cannot_write, no_problem
 from server.http import (
     JSON,
     AnswersOutages,
     asked_report,
+    error_response,
     handles_domain_errors,
     int_param,
     read_body,
@@ -62,13 +64,20 @@ REDIS_CONNECTIONS = 64
 
 
 async def health(request: Request) -> Response:
-    """For load balancers and tests: 200 once the service is ready (no sign-in needed), 503
-    `redis_unavailable` within HEALTH_TIMEOUT_SECONDS while Redis does not answer."""
-    try:
-        async with asyncio.timeout(HEALTH_TIMEOUT_SECONDS):
-            await request.app.state.service.store.redis.ping()
-    except TimeoutError:
-        raise RedisTimeoutError(f"Redis did not answer a ping within {HEALTH_TIMEOUT_SECONDS} s") from None
+    """For load balancers and tests: 200 once the service is ready (no sign-in needed), and
+    only while Redis can store edits: 503 `redis_unavailable` while Redis does not answer
+    within HEALTH_TIMEOUT_SECONDS (or the embedded Redis is down), 503 `redis_cannot_write`
+    while its disk is full or Redis refuses writes."""
+    state = request.app.state
+    problem = state.storage_problem()
+    if problem is None:
+        try:
+            async with asyncio.timeout(HEALTH_TIMEOUT_SECONDS):
+                problem = await cannot_write(state.service.store.redis)
+        except TimeoutError:
+            raise RedisTimeoutError(f"Redis did not answer within {HEALTH_TIMEOUT_SECONDS} s") from None
+    if problem is not None:
+        return error_response(problem)
     return JSON({"status": "ok"})
 
 
@@ -171,11 +180,17 @@ async def _open_connections(pool: aioredis.BlockingConnectionPool, count: int) -
 
 
 def create_app(
-    redis_url: str, *, public_url: str | None = None, allowed_origins: tuple[str, ...] = (), admin_link: bool = False
+    redis_url: str,
+    *,
+    public_url: str | None = None,
+    allowed_origins: tuple[str, ...] = (),
+    admin_link: bool = False,
+    storage_problem: Callable[[], DomainError | None] | None = None,
 ) -> ASGIApp:
     """The application. `public_url`: where people reach it, for the administrator's sign-in
     link, printed when the database has no user yet (or when `admin_link` asks for a new
-    one). `allowed_origins`: other sites whose pages may use a browser's session here."""
+    one). `allowed_origins`: other sites whose pages may use a browser's session here.
+    `storage_problem`: why the embedded Redis cannot store edits now (server/supervisor.py)."""
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -195,6 +210,7 @@ def create_app(
         app.state.outage = outage = Outage(redis)
         app.state.accounts = Accounts(redis)
         app.state.allowed_origins = allowed_origins
+        app.state.storage_problem = storage_problem or no_problem
         app.state.fanout = Fanout(redis_url, store, outage)
         app.state.service = ReportService(store, local_writes=app.state.fanout)
         app.state.presence = Presence(redis_url, redis, outage)

@@ -35,7 +35,7 @@ class JSON(Response):
 
 def error_response(error: DomainError) -> JSON:
     response = JSON(ErrorBody(code=error.code, message=error.message), status_of(error))
-    if error.code == "redis_unavailable":
+    if response.status_code == 503:  # Redis is away or cannot write: it may be back soon
         response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
 

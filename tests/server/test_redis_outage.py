@@ -20,7 +20,7 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
 from client.live import LiveReport, bearer, live_url
-from server.embedded_redis import EmbeddedRedis
+from server.embedded_redis import EmbeddedRedis, free_port
 from tests.conftest import People, new_id, run_apart
 from tests.processes import ServerProcess, stalled
 from tests.proxy import CuttableProxy
@@ -37,8 +37,8 @@ HEALTH_BOUND = 2.5
 
 @pytest.fixture
 def lone_redis(tmp_path: Path) -> Iterator[EmbeddedRedis]:
-    """A Redis of this test's own, to stall, kill or cut off."""
-    with EmbeddedRedis(tmp_path / "redis") as redis:
+    """A Redis of this test's own, to stall, kill or cut off (on a TCP port too, for the proxy)."""
+    with EmbeddedRedis(tmp_path / "redis", port=free_port()) as redis:
         yield redis
 
 
@@ -259,7 +259,7 @@ def test_after_redis_is_killed_and_started_again_the_same_server_serves_again(lo
             response, seconds = _timed(lambda: httpx.get(server.url + path, headers=people.headers("alice"), timeout=30))
             _assert_response_unavailable(response)
             assert seconds < REFUSED_BOUND, path
-        with EmbeddedRedis(lone_redis.data_dir, port=lone_redis.port):
-            _wait_until_healthy(server)
-            assert api.submit(report_id, {"type": "AddChapter", "title": "Après"})["version"] == 2
-            _assert_logged_once(_said_since(server, lines_before))
+        lone_redis.start()  # again, on the same data
+        _wait_until_healthy(server)
+        assert api.submit(report_id, {"type": "AddChapter", "title": "Après"})["version"] == 2
+        _assert_logged_once(_said_since(server, lines_before))
