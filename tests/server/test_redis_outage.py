@@ -187,8 +187,8 @@ async def test_a_lost_link_to_redis_is_answered_at_once_and_live_clients_resume_
     people = People(lone_redis.url)
     async with CuttableProxy(lone_redis.port) as link:
         here, there = ServerProcess(f"redis://127.0.0.1:{link.port}/0"), ServerProcess(lone_redis.url)
-        await asyncio.gather(asyncio.to_thread(here.start), asyncio.to_thread(there.start))
         try:
+            await asyncio.gather(asyncio.to_thread(here.start), asyncio.to_thread(there.start))
             elsewhere = people.api(there, "alice")
             token = people.token("alice")
             report_id = await asyncio.to_thread(elsewhere.create_report, "Projet de rapport")
