@@ -1,9 +1,11 @@
 """HTTP and WebSocket routes: translate the wire to one service call, and back. Nothing else."""
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable
 
 import redis.asyncio as aioredis
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -32,6 +34,7 @@ from server.fanout import Fanout
 from server.health import cannot_write, no_problem
 from server.http import (
     JSON,
+    AnswersOutages,
     asked_report,
     error_response,
     handles_domain_errors,
@@ -49,8 +52,10 @@ from server.live import (
     CLOSE_UNAUTHENTICATED,
     CLOSE_UNKNOWN_REPORT,
     LiveConnection,
+    answers_outages,
     close_with_error,
 )
+from server.outage import HEALTH_TIMEOUT_SECONDS, REDIS_TIMEOUT_SECONDS, Outage
 from server.presence import Presence
 from server.quotas import MeterRequests, Quotas, quotas_of
 from server.recheck import Recheck
@@ -61,14 +66,21 @@ from server.wire import parse
 DEFAULT_EVENT_PAGE = 1_000
 MAX_EVENT_PAGE = 10_000
 REDIS_CONNECTIONS = 64
-REDIS_POOL_WAIT_SECONDS = 20
+
 
 async def health(request: Request) -> Response:
     """For load balancers and tests: 200 once the service is ready (no sign-in needed), and
-    only while Redis can store edits: 503 `redis_unavailable` while the embedded Redis is
-    down, 503 `redis_cannot_write` while its disk is full or Redis refuses writes."""
+    only while Redis can store edits: 503 `redis_unavailable` while Redis does not answer
+    within HEALTH_TIMEOUT_SECONDS (or the embedded Redis is down), 503 `redis_cannot_write`
+    while its disk is full or Redis refuses writes."""
     state = request.app.state
-    problem = state.storage_problem() or await cannot_write(state.service.store.redis)
+    problem = state.storage_problem()
+    if problem is None:
+        try:
+            async with asyncio.timeout(HEALTH_TIMEOUT_SECONDS):
+                problem = await cannot_write(state.service.store.redis)
+        except TimeoutError:
+            raise RedisTimeoutError(f"Redis did not answer within {HEALTH_TIMEOUT_SECONDS} s") from None
     if problem is not None:
         return error_response(problem)
     return JSON({"status": "ok"})
@@ -135,6 +147,7 @@ async def post_command(request: Request) -> Response:
 _REFUSAL_CLOSE_CODES = {"invalid_query": CLOSE_INVALID_QUERY, "corrupt_event": CLOSE_CORRUPT_EVENT}
 
 
+@answers_outages
 async def live(websocket: WebSocket) -> None:
     """The live connection to a report, for a signed-in user, from our own site (or any
     client that is not a browser: those send no Origin)."""
@@ -171,8 +184,8 @@ async def live(websocket: WebSocket) -> None:
         await websocket.accept()
         signed_in = SignedInSocket(websocket, actor, user, report_id)
         connection = LiveConnection(
-            websocket, service_of(websocket), state.fanout, state.presence, report_id, signed_in, quotas, state.recheck,
-            batched=batched == 1,
+            websocket, service_of(websocket), state.fanout, state.presence, state.outage, report_id, signed_in, quotas,
+            state.recheck, batched=batched == 1,
         )
         await connection.run(after)
     finally:
@@ -203,21 +216,28 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        # Blocking: past the limit, a command waits for a free connection instead of failing.
+        # Blocking: past the limit, a command waits for a free connection instead of failing
+        # (for REDIS_TIMEOUT_SECONDS at most). Every reply and every new connection's
+        # handshake is bounded by the same time: a stalled Redis is an error, not a hang.
         pool = aioredis.BlockingConnectionPool.from_url(
-            redis_url, max_connections=REDIS_CONNECTIONS, timeout=REDIS_POOL_WAIT_SECONDS
+            redis_url,
+            max_connections=REDIS_CONNECTIONS,
+            timeout=REDIS_TIMEOUT_SECONDS,
+            socket_timeout=REDIS_TIMEOUT_SECONDS,
+            socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
         )
         await _open_connections(pool, REDIS_CONNECTIONS)
         redis = aioredis.Redis.from_pool(pool)
         store = EventStore(redis)
+        app.state.outage = outage = Outage(redis)
         app.state.accounts = Accounts(redis)
         app.state.allowed_origins = allowed_origins
         app.state.storage_problem = storage_problem or no_problem
-        app.state.fanout = Fanout(redis_url, store)
+        app.state.fanout = Fanout(redis_url, store, outage)
         app.state.service = ReportService(store, local_writes=app.state.fanout)
-        app.state.presence = Presence(redis_url, redis)
+        app.state.presence = Presence(redis_url, redis, outage)
         app.state.quotas = Quotas(redis)
-        app.state.recheck = Recheck(app.state.accounts)
+        app.state.recheck = Recheck(app.state.accounts, outage)
         await app.state.fanout.start()
         await app.state.presence.start()
         await app.state.recheck.start()
@@ -233,6 +253,7 @@ def create_app(
             await app.state.recheck.stop()
             await app.state.presence.stop()
             await app.state.fanout.stop()
+            await outage.aclose()
             await store.aclose()
             await redis.aclose()
 
@@ -252,7 +273,8 @@ def create_app(
             WebSocketRoute("/api/reports/{report_id}/live", live),
             *static.routes,
         ],
-        middleware=[Middleware(RequireSignIn), Middleware(MeterRequests)],
+        # Outages first: the sign-in check reads Redis too.
+        middleware=[Middleware(AnswersOutages), Middleware(RequireSignIn), Middleware(MeterRequests)],
         lifespan=lifespan,
     )
     # Outside Starlette's own error handler, so that even a 500 carries the headers.

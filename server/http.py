@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import msgspec
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 
 from events.errors import DomainError
@@ -16,6 +17,7 @@ from events.model import Report
 from events.protocol import MAX_MESSAGE_BYTES, ErrorBody
 from server.keys import is_report_id
 from server.limits import RateLimited
+from server.outage import REDIS_DOWN, RETRY_AFTER_SECONDS, unavailable
 from server.service import ReportService
 from server.wire import status_of
 
@@ -28,14 +30,19 @@ MAX_INT_PARAM = MAX_VERSION
 class JSON(Response):
     media_type = "application/json"
 
-    def __init__(self, content: object, status_code: int = 200, headers: dict[str, str] | None = None) -> None:
-        super().__init__(content if isinstance(content, bytes) else _encode(content), status_code, headers)
+    def __init__(self, content: object, status_code: int = 200) -> None:
+        super().__init__(content if isinstance(content, bytes) else _encode(content), status_code)
 
 
 def error_response(error: DomainError) -> JSON:
-    """`{code, message}` with the code's status; a rate limit says when to try again."""
-    headers = {"Retry-After": str(error.retry_after)} if isinstance(error, RateLimited) else None
-    return JSON(ErrorBody(code=error.code, message=error.message), status_of(error), headers)
+    """`{code, message}` with the code's status; a refusal that may pass later says when to
+    try again: a rate limit, when its bucket has refilled; Redis away, soon."""
+    response = JSON(ErrorBody(code=error.code, message=error.message), status_of(error))
+    if isinstance(error, RateLimited):
+        response.headers["Retry-After"] = str(error.retry_after)
+    elif response.status_code == 503:
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 def report_id_of(request: Request | WebSocket) -> str:
@@ -121,3 +128,32 @@ def handles_domain_errors(endpoint: Endpoint) -> Endpoint:
     return wrapper
 
 
+class AnswersOutages:
+    """ASGI middleware: an HTTP request that meets a lost or stalled Redis (server/outage.py)
+    is answered 503 `redis_unavailable` with Retry-After, and the outage noted once in
+    `app.state.outage`: not a 500, a traceback and a dropped connection. (The live WebSocket
+    answers its own: `server.live.answers_outages`, without a wrapper around its every send.)"""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        started = False
+
+        async def watched(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watched)
+        except REDIS_DOWN as error:
+            refusal = unavailable(error)
+            assert refusal is not None
+            scope["app"].state.outage.lost(error)
+            if not started:
+                await error_response(refusal)(scope, receive, send)
+            # A response already under way cannot become a 503: it ends unfinished (the client
+            # sees the connection close), and the outage is logged all the same.

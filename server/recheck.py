@@ -18,6 +18,7 @@ from typing import Protocol
 from events.errors import DomainError
 from server.accounts import Accounts
 from server.auth import RECHECK_SECONDS, SignedInSocket
+from server.outage import REDIS_DOWN, Outage
 
 log = logging.getLogger(__name__)
 
@@ -34,8 +35,11 @@ class Rechecked(Protocol):
 
 
 class Recheck:
-    def __init__(self, accounts: Accounts, period: float = RECHECK_SECONDS, slices: int = SLICES) -> None:
+    def __init__(self, accounts: Accounts, outage: Outage, period: float = RECHECK_SECONDS, slices: int = SLICES) -> None:
+        """`outage`: told when Redis does not answer; the connections then keep the sign-in
+        they had until it does."""
         self.accounts = accounts
+        self.outage = outage
         self.period = period
         self._slices: list[set[Rechecked]] = [set() for _ in range(slices)]
         self._slice_of: dict[Rechecked, int] = {}
@@ -62,7 +66,6 @@ class Recheck:
                 await self._task
 
     async def _run(self) -> None:
-        failing = False
         index = 0
         while True:
             await asyncio.sleep(self.period / len(self._slices))
@@ -72,12 +75,10 @@ class Recheck:
                 continue
             try:
                 await self.check(group)
-            except Exception as error:  # Redis unreachable: the connections keep what they had
-                if not failing:
-                    log.warning("rechecking the sign-in of live connections failed (%s); trying again", error)
-                failing = True
-            else:
-                failing = False
+            except REDIS_DOWN as error:
+                self.outage.lost(error)
+            except Exception:
+                log.exception("rechecking the sign-in of live connections failed")
 
     async def check(self, group: list[Rechecked]) -> None:
         """Close the connections whose token no longer signs anyone in; give the others their

@@ -33,6 +33,7 @@ from events.envelope import StoredEvent
 from events.errors import CorruptEvent, DomainError
 from events.evolve import evolve
 from events.model import Report
+from server.outage import REDIS_DOWN, OutcomeUnknown
 from server.snapshots import DEFAULT_EVERY, Snapshots
 from server.store import Appended, Duplicates, EventStore, RawEvent
 
@@ -295,6 +296,13 @@ class ReportService:
                     for pending in batch:
                         pending.result.cancel()
                     raise
+                except REDIS_DOWN:
+                    # Whether the append reached Redis before it went is unknown: the callers
+                    # are told to resend with the same command id. The outage is logged by
+                    # whoever answers them, once (server/outage.py).
+                    for pending in batch:
+                        if not pending.result.done():
+                            pending.result.set_exception(OutcomeUnknown())
                 except Exception as error:
                     for pending in batch:
                         if not pending.result.done():
