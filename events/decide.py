@@ -27,12 +27,47 @@ from events.placeholders import filled_ids, paragraph_of, paragraph_placeholders
 NewId = Callable[[], str]
 
 
+class _SequenceIds:
+    """`new_id` for commands decided one after another (`decide_and_apply`), which also keeps
+    the ids in use from one command to the next: checking a chosen id is then a look-up, not a
+    walk over the whole report for every command (seconds for an import of 5,000 paragraphs).
+
+    Exact: every command given an item id adds that item and changes no other id (the rules
+    that call `_new_item_id` each return one event that adds it); after any other command the
+    ids are listed again when next needed."""
+
+    def __init__(self, new_id: NewId) -> None:
+        self._new_id = new_id
+        self._report: Report | None = None  # the state `_ids` are the ids of
+        self._ids: set[str] = set()
+        self.given: str | None = None  # the item id given to the command being decided
+
+    def __call__(self) -> str:
+        return self._new_id()
+
+    def ids_of(self, report: Report) -> set[str]:
+        if report is not self._report:
+            self._report, self._ids = report, lookup.known_ids(report)
+        return self._ids
+
+    def decided(self, before: Report | None, after: Report | None) -> None:
+        """A command took the report from `before` to `after`."""
+        if self.given is not None and before is self._report and before is not None:
+            self._ids.add(self.given)
+            self._report = after
+        self.given = None
+
+
 def _new_item_id(report: Report, requested: str | None, new_id: NewId) -> str:
     if requested is None:
-        return new_id()
-    if requested in lookup.known_ids(report):
+        given = new_id()
+    elif requested in (new_id.ids_of(report) if isinstance(new_id, _SequenceIds) else lookup.known_ids(report)):
         raise DomainError("duplicate_id", f"id {requested} is already used in this report")
-    return requested
+    else:
+        given = requested
+    if isinstance(new_id, _SequenceIds):
+        new_id.given = given
+    return given
 
 
 def _name(value: str, field: str) -> str:
@@ -445,12 +480,15 @@ def decide_and_apply(
     """`decide_all`, and the report its events leave: deciding folds them anyway, and the
     service decides the next pending command on that state without folding them again."""
     produced: list[Event] = []
+    ids = _SequenceIds(new_id)
     for command in commands:
-        for payload in decide(report, command, new_id):
+        before = report
+        for payload in decide(report, command, ids):
             report = apply(report, payload, report_id, actor)
             produced.append(payload)
             if len(produced) > MAX_EVENTS_PER_COMMAND:
                 raise DomainError(
                     "too_many_events", f"one command (or import) appends at most {MAX_EVENTS_PER_COMMAND} events"
                 )
+        ids.decided(before, report)
     return produced, report

@@ -28,6 +28,7 @@ from server.auth import (
     same_origin,
 )
 from server.fanout import Fanout
+from server.importing import PRELOAD, budget_seconds
 from server.http import (
     JSON,
     asked_report,
@@ -49,6 +50,7 @@ from server.presence import Presence
 from server.service import ReportService
 from server.store import EventStore
 from server.wire import parse
+from server.workers import Workers, worker_count
 
 DEFAULT_EVENT_PAGE = 1_000
 MAX_EVENT_PAGE = 10_000
@@ -175,6 +177,8 @@ def create_app(
         app.state.fanout = Fanout(redis_url, store)
         app.state.service = ReportService(store, local_writes=app.state.fanout)
         app.state.presence = Presence(redis_url, redis)
+        app.state.workers = Workers(worker_count(), PRELOAD)  # no process before the first import
+        app.state.import_seconds = budget_seconds()
         await app.state.fanout.start()
         await app.state.presence.start()
         accounts: Accounts = app.state.accounts
@@ -186,6 +190,7 @@ def create_app(
         try:
             yield
         finally:
+            app.state.workers.close()
             await app.state.presence.stop()
             await app.state.fanout.stop()
             await store.aclose()

@@ -25,7 +25,7 @@ from typing import Protocol
 import msgspec
 
 from events.access import Actor, refusal
-from events.catalogue import event_type
+from events.catalogue import Event, event_type
 from events.commands import Command, CommandEnvelope
 from events.decide import decide_and_apply
 from events.envelope import StoredEvent
@@ -48,6 +48,14 @@ class CommandResult(msgspec.Struct, frozen=True):
     events: list[StoredEvent]
 
 
+class Decided(msgspec.Struct, frozen=True):
+    """Commands decided beforehand on no report (an import, decided in a worker process so
+    that its seconds of CPU are not the event loop's): their events and the report they make."""
+
+    events: list[Event]
+    report: Report
+
+
 @dataclass(eq=False)
 class _Pending:
     """A command waiting for its report's writer."""
@@ -58,6 +66,7 @@ class _Pending:
     expected_version: int | None
     result: "asyncio.Future[CommandResult]"
     on_appended: Callable[[CommandResult], None] | None = None
+    decided: Decided | None = None
 
 
 class LocalWrites(Protocol):
@@ -230,11 +239,14 @@ class ReportService:
         actor: Actor,
         expected_version: int | None = None,
         on_appended: Callable[[CommandResult], None] | None = None,
+        decided: Decided | None = None,
     ) -> CommandResult:
-        """Apply several commands as one: all their events in one atomic append, or none."""
+        """Apply several commands as one: all their events in one atomic append, or none.
+        `decided`: what they decide on no report, when they were decided beforehand; used as is
+        if the report does not exist yet (else they are decided again, and refused)."""
         # Shielded: a caller that goes away (its client disconnected) does not cancel the
         # command for the others it was grouped with; it is applied or refused all the same.
-        return await asyncio.shield(self.submit(report_id, command_id, commands, actor, expected_version, on_appended))
+        return await asyncio.shield(self.submit(report_id, command_id, commands, actor, expected_version, on_appended, decided))
 
     def submit(
         self,
@@ -244,6 +256,7 @@ class ReportService:
         actor: Actor,
         expected_version: int | None = None,
         on_appended: Callable[[CommandResult], None] | None = None,
+        decided: Decided | None = None,
     ) -> "asyncio.Future[CommandResult]":
         """`handle_all` without waiting: the command is queued for the report's writer, and
         the future of its result comes back at once. A live connection goes on reading the
@@ -259,7 +272,7 @@ class ReportService:
             # connection resends what was not acknowledged): one decision, one answer for both.
             return waiting
         pending = _Pending(
-            command_id, commands, actor, expected_version, asyncio.get_running_loop().create_future(), on_appended
+            command_id, commands, actor, expected_version, asyncio.get_running_loop().create_future(), on_appended, decided
         )
         self._waiting[(report_id, command_id)] = pending.result
         pending.result.add_done_callback(lambda _: self._waiting.pop((report_id, command_id), None))
@@ -374,7 +387,9 @@ class ReportService:
                 if pending.expected_version is not None and pending.expected_version != version:
                     raise DomainError("version_conflict", f"the report is at version {version}, not {pending.expected_version}")
                 arguments = (report, report_id, pending.commands, self.new_id, pending.actor.id)
-                if len(pending.commands) > 1:  # an import: seconds for a long one, so off the event loop
+                if pending.decided is not None and report is None:
+                    payloads, after = pending.decided.events, pending.decided.report
+                elif len(pending.commands) > 1:  # several commands at once: off the event loop
                     payloads, after = await asyncio.to_thread(decide_and_apply, *arguments)
                 else:
                     payloads, after = decide_and_apply(*arguments)

@@ -1,10 +1,9 @@
 """The report's documents and findings: renderings, placeholders, checks, and the import.
 
 Each endpoint is one call into the pure domain (events.render, events.placeholders,
-events.checks, events.importer) around the same service the commands use.
+events.checks, and events.importer in a worker process) around the same service the commands use.
 """
 
-import asyncio
 import base64
 import hashlib
 from collections.abc import Callable
@@ -16,7 +15,6 @@ from starlette.routing import Route
 from events.access import refusal
 from events.checks import check
 from events.errors import DomainError
-from events.importer import import_draft
 from events.model import Report
 from events.placeholders import numbered_placeholders
 from events.protocol import PlaceholderView
@@ -24,6 +22,7 @@ from events.render.docx import render_docx
 from events.render.html import STYLE, render_html
 from events.render.markdown import render_markdown
 from events.render.text import render_text
+from server import importing
 from server.auth import actor_of
 from server.http import JSON, asked_report, handles_domain_errors, read_body, service_of
 
@@ -100,9 +99,8 @@ async def import_report(request: Request) -> Response:
         raise DomainError("invalid_encoding", f"send the draft as UTF-8 text: {error}") from None
     if text.count("\n") > MAX_DRAFT_LINES:
         raise DomainError("message_too_large", f"a draft has at most {MAX_DRAFT_LINES} lines")
-    # Parsing a long draft takes a while: off the event loop, so other drafters are served meanwhile.
-    commands = await asyncio.to_thread(import_draft, text, service.new_id, language)
-    result = await service.handle_all(report_id, f"import-{report_id}", commands, actor, expected_version=0)
+    state = request.app.state
+    result = await importing.import_report(service, state.workers, report_id, text, language, actor, state.import_seconds)
     return JSON({"id": report_id, "version": result.version}, 201)
 
 
