@@ -142,6 +142,9 @@ class _Draft:
     words: frozenset[str]  # every word of the draft, for the lone-letter repair
     title: list[str] = field(default_factory=list)
     chapters: list[_Chapter] = field(default_factory=list)
+    # Each part's text, once read: it is asked for several times (recognising the lists,
+    # building the trial, building the commands) and repairing a long one is what costs.
+    _texts: dict[int, tuple[list[str], str]] = field(default_factory=dict, repr=False)
 
     def paragraphs(self) -> list[_Paragraph]:
         return [
@@ -151,11 +154,16 @@ class _Draft:
         ]
 
     def text(self, lines: list[str]) -> str:
-        """Wrapped lines as one repaired line of text."""
+        """Wrapped lines as one repaired line of text (asked once the draft is scanned)."""
+        known = self._texts.get(id(lines))
+        if known is not None and known[0] is lines:
+            return known[1]
         joined = ""
         for line in lines:
             joined += line if not joined or joined.endswith("/") else f" {line}"
-        return _repair(joined, self.words)
+        text = _repair(joined, self.words)
+        self._texts[id(lines)] = (lines, text)
+        return text
 
     def entry_text(self, entry: _Entry) -> str:
         return " ".join([f"{entry.label} {self.text(entry.lines)}", *map(self.entry_text, entry.children)])
@@ -414,8 +422,9 @@ _ORDINAL = "|".join(sorted(_ORDINALS, key=len, reverse=True))
 _THIS_MEETING = re.compile(rf"\best donc (?:la|le) (?P<ordinal>{_ORDINAL})\b")  # « qui est donc la onzième »
 _NTH_MEETING = re.compile(rf"\b(?:la|sa|le|son) (?P<ordinal>{_ORDINAL}) (?:réunion|session)\b")
 # The names of the bodies run within a clause: from « Le », « La » or « L’ » to « s’est réuni »,
-# from « Conférence des Parties » to a verb or a punctuation mark. They are found clause by
-# clause, from the first start in each: a pattern searched the whole text from every start.
+# from « Conférence des Parties » to a verb or a punctuation mark. Each clause is searched from
+# its first start only (if that one has no end, no later one has): a single pattern searched
+# the rest of the text from every start, seconds for 40 KB of « Le A ».
 _PUNCTUATION = re.compile(r"[,.;:]")
 _BODY = re.compile(r"\b(?:Le |La |L’)(?=[A-ZÉ])")
 _BODY_END = re.compile(r" s’est réunie?\b")
@@ -437,36 +446,50 @@ def _meeting_dates(match: re.Match[str]) -> tuple[date, date] | tuple[None, None
     return (first, last) if first <= last else (None, None)
 
 
-def _body(clauses: list[str]) -> str:
+def _clause_end(text: str, start: int) -> tuple[int, bool]:
+    """Where the clause holding `start` ends, and whether a punctuation mark ends it."""
+    mark = _PUNCTUATION.search(text, start)
+    return (mark.start(), True) if mark else (len(text), False)
+
+
+def _body(text: str) -> str:
     """« Le Groupe de travail … s’est réuni » -> « Groupe de travail … »."""
-    for clause in clauses:
-        if (start := _BODY.search(clause)) and (end := _BODY_END.search(clause, start.end())):
-            return clause[start.end() : end.start()]
+    searched = 0  # the clauses before this failed
+    for start in _BODY.finditer(text):
+        if start.start() < searched:
+            continue
+        clause_end, _ = _clause_end(text, start.end())
+        if end := _BODY_END.search(text, start.end(), clause_end):
+            return text[start.end() : end.start()]
+        searched = clause_end
     return ""
 
 
-def _parent_body(clauses: list[str]) -> str:
+def _parent_body(text: str) -> str:
     """« … la Conférence des Parties à la Convention … a » -> « Conférence des Parties à la
     Convention … ». A name may end at a punctuation mark, not at the end of the text."""
-    for number, clause in enumerate(clauses):
-        if start := _PARENT_BODY.search(clause):
-            if end := _PARENT_BODY_END.search(clause, start.end() + 1):
-                return clause[start.start() : end.start()]
-            if number < len(clauses) - 1 and len(clause) > start.end():
-                return clause[start.start() :]
+    searched = 0
+    for start in _PARENT_BODY.finditer(text):
+        if start.start() < searched:
+            continue
+        clause_end, punctuated = _clause_end(text, start.end())
+        if end := _PARENT_BODY_END.search(text, start.end() + 1, clause_end):
+            return text[start.start() : end.start()]
+        if punctuated and clause_end > start.end():
+            return text[start.start() : clause_end]
+        searched = clause_end
     return ""
 
 
 def _details(texts: list[str], language: Language) -> Details:
     """What the paragraphs say of the meeting: the first mention of each detail wins."""
     text = "\n".join(texts)
-    clauses = _PUNCTUATION.split(text)
     meeting = _MEETING.search(text)
     ordinal = _THIS_MEETING.search(text) or _NTH_MEETING.search(text)
     first_date, last_date = _meeting_dates(meeting) if meeting else (None, None)
     return Details(
-        body=_body(clauses),
-        parent_body=_parent_body(clauses),
+        body=_body(text),
+        parent_body=_parent_body(text),
         ordinal=_ORDINALS[ordinal["ordinal"]] if ordinal else None,
         venue=meeting["venue"] if meeting else "",
         first_date=first_date,

@@ -33,9 +33,9 @@ def statements_without_parties(size: int) -> str:
 
 
 def names_in_one_list(size: int) -> str:
-    """A list of names in lower case and « et »: each name was joined to the growing previous
-    one and its parentheses counted again, each « et » counted those before it."""
-    return _repeat("x, y et ", size, HEAD + "1. Les États suivants étaient représentés : ", "Chili.\n")
+    """One name of many pieces in lower case, with many « et » in it: each piece was joined to
+    the growing name and its parentheses counted again, and so was each « et »."""
+    return _repeat("a et Z b, ", size, HEAD + "1. Les États suivants étaient représentés : ", "Chili.\n")
 
 
 def body_without_meeting(size: int) -> str:
