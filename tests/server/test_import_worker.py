@@ -3,7 +3,7 @@ draft is refused with `import_too_costly` and creates nothing, the others are se
 meanwhile, and the server stops on SIGTERM in the middle of one.
 
 Before (main at 629a0f0), the import ran in a thread of the server process: a regex holds the
-GIL, so the 60 KB draft below kept every other request waiting 6–9 s, and a long import was
+GIL, so the 60 KB draft below kept every other request waiting 15 s (load 6–8), and a long import was
 never refused.
 """
 
@@ -77,7 +77,7 @@ def test_a_draft_that_is_not_a_report_is_refused_by_its_worker(thrifty_server: S
 
 
 def test_other_users_are_answered_while_a_draft_is_imported(server: ServerProcess, people: People) -> None:
-    """A draft whose list took one regex 6–9 s on the server's GIL before, followed by a long
+    """A draft whose list took one regex 15 s on the server’s GIL before, followed by a long
     report so that the import lasts a while in its worker: meanwhile another user's requests are
     answered within a generous 0.5 s (they waited as long as the regex before)."""
     draft = long_report(600_000, lead="a : " * 15_000)
