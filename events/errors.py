@@ -15,3 +15,22 @@ class DomainError(Exception):
 
     def __repr__(self) -> str:
         return f"DomainError({self.code!r}, {self.message!r})"
+
+
+class CorruptEvent(DomainError):
+    """A stored event that cannot be read: not JSON, of a type or schema this code does not
+    know (written by a newer version of Rapporteur), or of the wrong shape. It names the
+    report and the version, so that the versions before it can still be asked for (`?at=`),
+    and `rapporteur doctor` can point an operator at the entry. The data is the server's, not
+    the request's: the request is not to blame and retrying it changes nothing."""
+
+    def __init__(self, report_id: str, version: int, problem: str, *, newer: bool = False) -> None:
+        """`newer`: it reads as an event of a type or schema newer than this code knows."""
+        readable = f"; the versions before it can be read (at most ?at={version - 1})" if version > 1 else ""
+        super().__init__(
+            "corrupt_event", f"report {report_id}: the event stored at version {version} cannot be read: {problem}{readable}"
+        )
+        self.report_id = report_id
+        self.version = version
+        self.problem = problem
+        self.newer = newer

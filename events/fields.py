@@ -8,20 +8,24 @@ from typing import Annotated
 
 from msgspec import Meta
 
-UUID_PATTERN = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+# Anchored with \A and \Z, not ^ and $: msgspec matches a pattern with `re.search`, where `$`
+# also matches before a final newline, and an id "…\n" would pass to end up inside a Redis key.
+UUID_PATTERN = r"\A[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z"
 
 Id = Annotated[str, Meta(pattern=UUID_PATTERN, description="a lowercase UUID")]
 CommandId = Annotated[
     str,
     Meta(
-        pattern="^[A-Za-z0-9._:-]{1,128}$",
+        pattern=r"\A[A-Za-z0-9._:-]{1,128}\Z",
         description="chosen by the client; retrying with the same id applies the command once",
     ),
 ]
 Title = Annotated[str, Meta(min_length=1, max_length=2_000)]
 MAX_TEXT_LENGTH = 100_000
 Text = Annotated[str, Meta(max_length=MAX_TEXT_LENGTH)]
-Version = Annotated[int, Meta(ge=0)]
+# What Redis counts to (a stream holds fewer entries): past it, a number can only be hostile.
+MAX_VERSION = 2**63 - 1
+Version = Annotated[int, Meta(ge=0, le=MAX_VERSION)]
 
 MAX_DRAFTER_LENGTH = 100
 Name = Annotated[str, Meta(min_length=1, max_length=500)]

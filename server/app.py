@@ -16,7 +16,7 @@ from events.commands import CommandEnvelope, CreateReport
 from events.errors import DomainError
 from events.protocol import CreateReportRequest, ReportSummary, ReportView, for_clients
 from events.render.text import render_text
-from server import account_views, history_views, static, views
+from server import account_views, doctor, history_views, static, views
 from server.account_views import invite_url
 from server.accounts import Accounts
 from server.auth import (
@@ -39,6 +39,7 @@ from server.http import (
     service_of,
 )
 from server.live import (
+    CLOSE_CORRUPT_EVENT,
     CLOSE_FORBIDDEN,
     CLOSE_INVALID_QUERY,
     CLOSE_UNAUTHENTICATED,
@@ -81,7 +82,7 @@ async def create_report(request: Request) -> Response:
 @handles_domain_errors
 async def list_reports(request: Request) -> Response:
     reports = await service_of(request).reports()
-    return JSON([ReportSummary(id=r.id, title=r.title, version=v) for _, v, r in reports])
+    return JSON([ReportSummary(id=r.id, title=r.title, version=v, damaged_at=d) for _, v, r, d in reports])
 
 
 @handles_domain_errors
@@ -102,7 +103,7 @@ async def get_events(request: Request) -> Response:
     after = int_param(request, "after", 0)
     limit = min(int_param(request, "limit", DEFAULT_EVENT_PAGE) or DEFAULT_EVENT_PAGE, MAX_EVENT_PAGE)
     service = service_of(request)
-    events = await service.store.read_raw(report_id, after=after, limit=limit)
+    events = await service.store.read_checked(report_id, after=after, limit=limit)
     if not events:
         await service.report(report_id)  # 404 for a report that does not exist
     return JSON(b"[" + b",".join(raw for _, raw in events) + b"]")
@@ -114,6 +115,10 @@ async def post_command(request: Request) -> Response:
     envelope = parse(await read_body(request), CommandEnvelope)
     result = await service_of(request).handle(report_id, envelope, await actor_of(request, report_id))
     return JSON(result)
+
+
+# Why a live connection is refused once signed in -> its close code (otherwise 4404).
+_REFUSAL_CLOSE_CODES = {"invalid_query": CLOSE_INVALID_QUERY, "corrupt_event": CLOSE_CORRUPT_EVENT}
 
 
 async def live(websocket: WebSocket) -> None:
@@ -137,7 +142,7 @@ async def live(websocket: WebSocket) -> None:
         if after is not None and after > version:
             raise DomainError("unknown_version", f"the report has no version {after}; it is at {version}")
     except DomainError as error:
-        return await close_with_error(websocket, error, CLOSE_INVALID_QUERY if error.code == "invalid_query" else CLOSE_UNKNOWN_REPORT)
+        return await close_with_error(websocket, error, _REFUSAL_CLOSE_CODES.get(error.code, CLOSE_UNKNOWN_REPORT))
     actor = await actor_in(websocket, user, report_id)
     await websocket.accept()
     signed_in = SignedInSocket(websocket, actor, user, report_id)
@@ -201,6 +206,7 @@ def create_app(
             *account_views.routes,
             *views.routes,
             *history_views.routes,
+            *doctor.routes,
             Route("/api/health", health, methods=["GET"]),
             Route("/api/reports", create_report, methods=["POST"]),
             Route("/api/reports", list_reports, methods=["GET"]),

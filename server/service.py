@@ -29,7 +29,7 @@ from events.catalogue import Event, event_type
 from events.commands import Command, CommandEnvelope
 from events.decide import decide_and_apply
 from events.envelope import StoredEvent
-from events.errors import DomainError
+from events.errors import CorruptEvent, DomainError
 from events.evolve import evolve
 from events.model import Report
 from server.snapshots import DEFAULT_EVERY, Snapshots
@@ -307,7 +307,10 @@ class ReportService:
                     for pending in batch:
                         if not pending.result.done():
                             pending.result.set_exception(error)
-                    log.exception("appending to %s failed", report_id)
+                    if isinstance(error, CorruptEvent):
+                        log.warning("appending to %s refused: %s", report_id, error.message)
+                    else:
+                        log.exception("appending to %s failed", report_id)
         finally:
             del self._writers[report_id]
             if self._local_writes is not None:
@@ -438,11 +441,20 @@ class ReportService:
             state = after
         self._remember(report_id, decided[-1][1][-1].version, state)
 
-    async def reports(self) -> list[tuple[str, int, Report]]:
-        """Every report with its current version, oldest first."""
-        listed = []
+    async def reports(self) -> list[tuple[str, int, Report, int | None]]:
+        """Every report with its current version, oldest first; and for a report with an event
+        that cannot be read, that event's version, the report being listed as it was before it
+        (one damaged report must not hide every other)."""
+        listed: list[tuple[str, int, Report, int | None]] = []
         for report_id in await self.store.report_ids():
-            version, report = await self._current(report_id)
+            damaged_at = None
+            try:
+                version, report = await self._current(report_id)
+            except CorruptEvent as damaged:
+                log.warning("%s", damaged.message)
+                damaged_at = damaged.version
+                version, report = await self._past(report_id, damaged.version - 1)
+                report = report or Report(id=report_id, title="")  # its very first event is damaged
             if report is not None:
-                listed.append((report_id, version, report))
+                listed.append((report_id, version, report, damaged_at))
         return listed

@@ -33,6 +33,8 @@ HTTP_STATUS: dict[str, int] = {
     "version_conflict": 409,
     "report_exists": 409,
     "message_too_large": 413,
+    # A stored event this server cannot read: the server's data, not the request, is at fault.
+    "corrupt_event": 500,
 }
 # Every other domain error code: the command was understood but the report refuses it.
 DEFAULT_STATUS = 422
