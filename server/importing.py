@@ -9,6 +9,7 @@ through `import_report`, the one way in.
 """
 
 import os
+import re
 import uuid
 
 import msgspec
@@ -70,12 +71,33 @@ def _new_id() -> str:
 
 
 def parse_and_decide(text: str, language: Language, report_id: str, actor_id: str) -> bytes:
-    """In the worker: the draft's commands and their events on a new report, encoded."""
+    """In the worker: the draft's commands and their events on a new report, encoded.
+
+    The commands are held to the limits of the wire, as any command is (a paragraph of at most
+    100,000 characters, a title of at most 2,000…): `invalid_text` names the first too long."""
     commands = import_draft(text, _new_id, language)
+    try:
+        msgspec.msgpack.decode(_encode(commands), type=list[Command])
+    except msgspec.ValidationError as error:
+        raise DomainError("invalid_text", f"the draft holds more than a report may: {_which(commands, error)}") from None
     events, report = decide_and_apply(None, report_id, commands, _new_id, actor_id)
     assert report is not None, "an import starts with CreateReport"
     encoded = [msgspec.Raw(_encode(event)) for event in events]
     return _encode(_Imported(commands, [event_type(event) for event in events], encoded, report))
+
+
+def _which(commands: list[Command], error: msgspec.ValidationError) -> str:
+    """« Expected `str` of length <= 100000 - at `$[3].text` » said of the draft's part."""
+    found = re.search(r"^(.*) - at `\$\[(\d+)\]\.?(.*)`$", str(error))
+    if found is None:
+        return str(error)
+    command = commands[int(found[2])]
+    return f"{found[1]}, in {found[3] or 'the'} of {type(command).__name__} {_quoted(command)}"
+
+
+def _quoted(command: Command) -> str:
+    text = next((value for value in msgspec.structs.astuple(command) if isinstance(value, str) and len(value) > 40), "")
+    return f"« {text[:60]}… »" if text else ""
 
 
 async def import_report(

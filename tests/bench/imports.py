@@ -97,7 +97,8 @@ def _import_while_reading(service: BenchService, drafter: str, reader: str, draf
                 time.sleep(0.01)
             try:
                 answer = posted.result()
-                outcome = f"{answer.status_code} {answer.json().get('code', '')}".strip()
+                code = answer.json().get("code", "") if answer.headers.get("content-type") == "application/json" else ""
+                outcome = f"{answer.status_code} {code}".strip()
             except httpx.HTTPError as error:
                 outcome = type(error).__name__
             took = time.monotonic() - started

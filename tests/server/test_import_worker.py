@@ -76,6 +76,20 @@ def test_a_draft_that_is_not_a_report_is_refused_by_its_worker(thrifty_server: S
         assert "expected chapter headings" in refused.json()["message"]
 
 
+def test_an_imported_draft_is_held_to_the_limits_of_commands(thrifty_server: ServerProcess, people: People) -> None:
+    """A paragraph of 150,000 characters, which no command may write, is refused as it would be
+    in a command (it was imported as is before, and could then not be edited)."""
+    draft = "Projet de rapport\n\nI. Introduction\n\n1. " + "Le Groupe de travail a pris note. " * 4_500 + "\n"
+    with httpx.Client(base_url=thrifty_server.url, headers=people.headers("alice"), timeout=60) as http:
+        reports_before = http.get("/api/reports").json()
+
+        refused = http.post("/api/reports/import", content=draft.encode(), headers=TEXT)
+
+        assert (refused.status_code, refused.json()["code"]) == (422, "invalid_text")
+        assert "length <= 100000, in text of AddParagraph « Le Groupe de travail" in refused.json()["message"]
+        assert http.get("/api/reports").json() == reports_before
+
+
 def test_other_users_are_answered_while_a_draft_is_imported(server: ServerProcess, people: People) -> None:
     """A draft whose list took one regex 15 s on the server’s GIL before, followed by a long
     report so that the import lasts a while in its worker: meanwhile another user's requests are
