@@ -144,7 +144,7 @@ class _Draft:
     chapters: list[_Chapter] = field(default_factory=list)
     # Each part's text, once read: it is asked for several times (recognising the lists,
     # building the trial, building the commands) and repairing a long one is what costs.
-    _texts: dict[int, tuple[list[str], str]] = field(default_factory=dict, repr=False)
+    _texts: dict[int, tuple[list[str], str]] = field(default_factory=dict, init=False, repr=False)
 
     def paragraphs(self) -> list[_Paragraph]:
         return [
@@ -265,8 +265,8 @@ def _unclosed(text: str) -> int:
 def _names(text: str) -> tuple[str, ...]:
     """« A, B (x, y), c et D » -> « A », « B (x, y), c », « D »: each name once, in order.
 
-    A piece joins the name before it while that name leaves a parenthesis open; the parentheses
-    are counted once per piece, so that a list of any length costs its length.
+    A piece in lower case, or after a name that leaves a parenthesis open, joins that name; the
+    parentheses are counted once per piece, so that a list of any length costs its length.
     """
     names: list[list[str]] = []  # each name as its pieces, joined with ", " at the end
     unclosed = 0
