@@ -16,7 +16,7 @@ from events.commands import CommandEnvelope, CreateReport
 from events.errors import DomainError
 from events.protocol import CreateReportRequest, ReportSummary, ReportView, for_clients
 from events.render.text import render_text
-from server import account_views, doctor, history_views, static, views
+from server import account_views, doctor, history_views, importing, static, views
 from server.account_views import invite_url
 from server.accounts import Accounts
 from server.auth import (
@@ -28,7 +28,6 @@ from server.auth import (
     same_origin,
 )
 from server.fanout import Fanout
-from server.importing import PRELOAD, budget_seconds
 from server.http import (
     JSON,
     asked_report,
@@ -51,7 +50,7 @@ from server.presence import Presence
 from server.service import ReportService
 from server.store import EventStore
 from server.wire import parse
-from server.workers import Workers, worker_count
+from server.workers import Workers
 
 DEFAULT_EVENT_PAGE = 1_000
 MAX_EVENT_PAGE = 10_000
@@ -182,8 +181,8 @@ def create_app(
         app.state.fanout = Fanout(redis_url, store)
         app.state.service = ReportService(store, local_writes=app.state.fanout)
         app.state.presence = Presence(redis_url, redis)
-        app.state.workers = Workers(worker_count(), PRELOAD)  # no process before the first import
-        app.state.import_seconds = budget_seconds()
+        app.state.workers = Workers(preload=importing.PRELOAD)  # no process before the first import
+        app.state.import_seconds = importing.budget_seconds()
         await app.state.fanout.start()
         await app.state.presence.start()
         accounts: Accounts = app.state.accounts
@@ -195,7 +194,7 @@ def create_app(
         try:
             yield
         finally:
-            app.state.workers.close()
+            await app.state.workers.close()
             await app.state.presence.stop()
             await app.state.fanout.stop()
             await store.aclose()

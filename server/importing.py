@@ -22,7 +22,7 @@ from events.errors import DomainError
 from events.importer import import_draft
 from events.model import Language, Report
 from server.service import CommandResult, Decided, ReportService
-from server.workers import TooCostly, Workers
+from server.workers import OverBudget, Workers
 
 # Seconds one import may take in its worker (parse and decide): a draft at the size limits
 # takes a few. The variable exists for tests and for slow machines.
@@ -106,10 +106,10 @@ async def import_report(
     """The draft `text` as the new report `report_id`, appended in one go; DomainError
     `not_a_report`, `import_too_costly`, `too_many_events`… with nothing appended."""
     try:
-        encoded = await workers.run(parse_and_decide, text, language, report_id, actor.id, seconds=seconds)
-    except TooCostly as error:
+        encoded = await workers.run(seconds, parse_and_decide, text, language, report_id, actor.id)
+    except OverBudget:
         raise DomainError(
-            "import_too_costly", f"importing this draft {error}: the budget is {seconds:g} s; split it or simplify it"
+            "import_too_costly", f"importing this draft takes more than its budget of {seconds:g} s: split it or simplify it"
         ) from None
     imported = _decode(encoded)
     return await service.handle_all(

@@ -1,146 +1,160 @@
-"""A few worker processes for pure, CPU-heavy functions, each call within a time budget.
+"""Worker processes for CPU-heavy work, each job with an answer-time budget.
 
-A thread does not keep the event loop free: pure Python (and `re`) holds the GIL, so every
-other request waits for it. A worker process runs such a call on the other core instead, and
-the loop only waits for its answer. Each call has a budget in seconds: past it, the worker is
-killed (a running `re` ignores everything else) and the caller gets `TooCostly`; the next call
-starts a fresh worker. The worker also limits its own CPU time (RLIMIT_CPU) to the budget, so
-that it dies by itself if this process went away without killing it.
+Pure-Python work holds the GIL: run in a thread, it stalls the event loop all the same, and
+every drafter of every report waits for one rendering of a long report. `Workers` runs such a
+function in one of a few processes of its own instead, and the loop only waits for the answer.
 
-Workers start lazily, from a fork server (`multiprocessing`'s "forkserver": a clean process
-that forks each worker, never this threaded, event-looping one) that has imported `preload`
-already, so a replacement takes milliseconds. At most `count` calls run at once; more wait
-for a free worker. Arguments and results travel pickled through a pipe: pass bytes or plain
-values, and module-level functions.
+Guarantees:
+- at most `size` jobs run at once; the others wait for a free worker, within their budget;
+- a job that is not answered within its budget (waiting included) raises `OverBudget`, and
+  the process running it is killed and replaced: a runaway job costs its budget, no more;
+- a job whose caller goes away (a client that disconnected) is stopped the same way;
+- what the function raises is raised to the caller (it must be picklable, as are its
+  arguments and its result: pass encoded bytes rather than large object graphs, which cost
+  more to pickle than to encode with msgspec).
+
+Processes are started by a forkserver (never forked from the server, whose threads and
+Redis connections they must not inherit), lazily, on the first job. They ignore SIGINT: the
+server decides when they stop, and `close()` stops them.
 """
 
 import asyncio
-import contextlib
-import math
+import concurrent.futures
 import multiprocessing
 import multiprocessing.connection
-import os
-import resource
+import pickle
 import signal
 from collections.abc import Callable, Sequence
-from multiprocessing.process import BaseProcess
-from typing import Any, TypeVar
+from typing import TypeVar
 
 T = TypeVar("T")
 
+DEFAULT_SIZE = 2
 
-class TooCostly(Exception):
-    """The call went past its budget (or its worker died): nothing came of it."""
+
+class OverBudget(Exception):
+    """The job was not answered within its budget; its worker was replaced."""
+
+    def __init__(self, budget: float) -> None:
+        super().__init__(f"not done within {budget:g} s")
+        self.budget = budget
 
 
 def _serve(connection: multiprocessing.connection.Connection) -> None:
-    """The worker's loop: a call in, its result (or the exception it raised) out, until the
-    server closes the pipe."""
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # a worker killed by its CPU limit leaves no core
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle: it kills its workers
+    """A worker's life: run each (function, arguments) received, send back what came of it."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     while True:
         try:
-            function, arguments, seconds = connection.recv()
-        except (EOFError, OSError):
-            return
-        usage = resource.getrusage(resource.RUSAGE_SELF)
-        limit = math.ceil(usage.ru_utime + usage.ru_stime + seconds) + 1
-        _, hard = resource.getrlimit(resource.RLIMIT_CPU)
-        resource.setrlimit(resource.RLIMIT_CPU, (limit if hard == resource.RLIM_INFINITY else min(limit, hard), hard))
+            message = connection.recv_bytes()
+        except EOFError:
+            return  # the server closed its end, or died
         try:
-            outcome: tuple[bool, Any] = (True, function(*arguments))
-        except Exception as error:  # the caller's to raise, as if the call had been local
+            function, args = pickle.loads(message)
+            outcome: tuple[bool, object] = (True, function(*args))
+        except Exception as error:  # noqa: BLE001 - handed to the caller, who raises it
             outcome = (False, error)
         try:
             connection.send(outcome)
-        except (EOFError, OSError):
-            return
-        except Exception as error:  # a result or an error that does not pickle
-            connection.send((False, RuntimeError(f"{function.__name__} gave what cannot be sent back: {error!r}")))
+        except Exception as error:  # noqa: BLE001 - an unpicklable result or error
+            connection.send((False, RuntimeError(f"the worker could not send its answer back: {error!r}")))
 
 
 class _Worker:
+    """One process and our end of its pipe."""
+
     def __init__(self, context: multiprocessing.context.BaseContext) -> None:
-        self.connection, child = context.Pipe()
-        self.process: BaseProcess = context.Process(target=_serve, args=(child,), name="rapporteur-worker", daemon=True)  # type: ignore[attr-defined]
+        self.connection, child = multiprocessing.Pipe()
+        self.process = context.Process(target=_serve, args=(child,), daemon=True, name="rapporteur-worker")
         self.process.start()
         child.close()
 
-    async def call(self, function: Callable[..., T], arguments: tuple[Any, ...], seconds: float) -> T:
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + seconds
-        await asyncio.to_thread(self.connection.send, (function, arguments, seconds))
-        answered = loop.create_future()
-        descriptor = self.connection.fileno()
-        loop.add_reader(descriptor, lambda: answered.done() or answered.set_result(None))
-        try:
-            await asyncio.wait_for(answered, max(0.0, deadline - loop.time()))
-        except TimeoutError:
-            raise TooCostly(f"took more than {seconds:g} s") from None
-        finally:
-            loop.remove_reader(descriptor)
-        try:
-            # The answer is coming: read it whole off the loop (it may be megabytes).
-            succeeded, value = await asyncio.wait_for(asyncio.to_thread(self.connection.recv), max(1.0, deadline - loop.time()))
-        except (EOFError, OSError, TimeoutError):
-            raise TooCostly(f"its worker stopped (exit code {self.process.exitcode}), past its CPU budget or out of memory") from None
-        if not succeeded:
-            raise value
-        return value
+    def call(self, function: Callable[..., object], args: tuple[object, ...]) -> tuple[bool, object]:
+        """Blocking: in a thread of the pool's own, never on the loop."""
+        self.connection.send((function, args))
+        return self.connection.recv()
 
     def kill(self) -> None:
-        with contextlib.suppress(OSError, ValueError):
-            self.process.kill()
-        self.process.join(timeout=5)
+        """At once (a signal): a thread blocked on the pipe then gets EOFError and ends."""
+        self.process.kill()
+
+    def reap(self) -> None:
+        """Blocking, after `kill`: the process's exit status collected, the pipe closed."""
+        self.process.join()
         self.connection.close()
 
 
 class Workers:
-    """`await workers.run(function, *arguments, seconds=10)`: `function(*arguments)` in a worker
-    process, or `TooCostly` after `seconds`."""
+    """A bounded pool of worker processes, shared by the whole server process."""
 
-    def __init__(self, count: int, preload: Sequence[str] = ()) -> None:
+    def __init__(self, size: int = DEFAULT_SIZE, preload: Sequence[str] = ()) -> None:
+        """`preload`: modules the forkserver imports once, so that a new worker (the first
+        ones, or one replacing a killed one) starts with them already imported."""
+        self._size = size
         self._context = multiprocessing.get_context("forkserver")
-        self._preload = list(preload)
-        self._free = asyncio.Semaphore(count)
-        self._idle: list[_Worker] = []
+        self._context.set_forkserver_preload(list(preload))
+        # A thread per running job waits on its pipe, so the loop never blocks on it; as many
+        # again start and reap processes, even while every job's thread is still waiting.
+        self._threads = concurrent.futures.ThreadPoolExecutor(2 * size, thread_name_prefix="workers")
+        self._idle: asyncio.Queue[_Worker] | None = None
         self._all: set[_Worker] = set()
+        self._starting = asyncio.Lock()
+        self._closed = False
 
-    def _start(self) -> _Worker:
-        if self._preload:
-            self._context.set_forkserver_preload(self._preload)  # type: ignore[attr-defined]
-        return _Worker(self._context)
+    async def _start(self) -> asyncio.Queue[_Worker]:
+        async with self._starting:
+            if self._idle is None:
+                idle: asyncio.Queue[_Worker] = asyncio.Queue()
+                for _ in range(self._size):
+                    idle.put_nowait(await self._new_worker())
+                self._idle = idle
+        return self._idle
 
-    async def run(self, function: Callable[..., T], *arguments: Any, seconds: float) -> T:
-        async with self._free:
-            # Starting the fork server the first time takes a while: off the loop.
-            worker = self._idle.pop() if self._idle else await asyncio.to_thread(self._start)
-            self._all.add(worker)
-            try:
-                result = await worker.call(function, arguments, seconds)
-            except BaseException as error:
-                if isinstance(error, Exception) and not isinstance(error, TooCostly) and worker.process.is_alive():
-                    self._idle.append(worker)  # the function raised: the worker is fine
-                else:
-                    self._all.discard(worker)
-                    await asyncio.to_thread(worker.kill)
-                raise
-            self._idle.append(worker)
-            return result
+    async def _new_worker(self) -> _Worker:
+        # Starting one asks the forkserver (and starts it, the first time): not on the loop.
+        worker = await asyncio.get_running_loop().run_in_executor(self._threads, _Worker, self._context)
+        self._all.add(worker)
+        return worker
 
-    def close(self) -> None:
-        """Kill every worker, busy or not (the server is stopping)."""
-        for worker in self._all:
+    async def _replace(self, worker: _Worker) -> _Worker | None:
+        worker.kill()
+        self._all.discard(worker)
+        await asyncio.get_running_loop().run_in_executor(self._threads, worker.reap)
+        return None if self._closed else await self._new_worker()
+
+    async def run(self, budget: float, function: Callable[..., T], *args: object) -> T:
+        """`function(*args)` in a worker: its result, or its exception raised here; `OverBudget`
+        if it is not answered within `budget` seconds, waiting for a free worker included."""
+        if self._closed:
+            raise RuntimeError("the workers are closed")
+        idle = self._idle or await self._start()
+        worker: _Worker | None = None
+        try:
+            async with asyncio.timeout(budget):
+                worker = await idle.get()
+                done, value = await asyncio.get_running_loop().run_in_executor(self._threads, worker.call, function, args)
+        except BaseException as error:
+            if worker is not None:
+                # Cut off mid-job (budget spent, the caller gone, or the process died): it may be
+                # busy for long yet, or hold half an answer in its pipe. Replace it.
+                stopped, worker = worker, None
+                worker = await self._replace(stopped)
+            if isinstance(error, TimeoutError):
+                raise OverBudget(budget) from None
+            raise
+        finally:
+            if worker is not None:
+                idle.put_nowait(worker)
+        if not done:
+            raise value  # type: ignore[misc]
+        return value  # type: ignore[return-value]
+
+    async def close(self) -> None:
+        """Stop every worker; a job still running gets an error."""
+        self._closed = True
+        for worker in list(self._all):
             worker.kill()
+        loop = asyncio.get_running_loop()
+        for worker in list(self._all):
+            await loop.run_in_executor(self._threads, worker.reap)
         self._all.clear()
-        self._idle.clear()
-
-    @property
-    def pids(self) -> list[int]:
-        """The workers' process ids, for tests and measurements."""
-        return [worker.process.pid for worker in self._all if worker.process.pid is not None]
-
-
-def worker_count() -> int:
-    """Workers for a server process: CPU-heavy calls beyond the cores only queue anyway."""
-    return max(1, min(2, os.cpu_count() or 1))
+        self._threads.shutdown(wait=False)
