@@ -11,8 +11,9 @@ The text before chapter I is the report's title. Each paragraph becomes one line
 joined with single spaces; placeholders such as « [sa/ses 2e et 3e] », « séance[s] » and « […] »
 are kept verbatim. Lines that hold only a web address (the undocs.org footnotes) are dropped,
 and so is any U+FFFC, the report's list mark, and any control character (C0 but tab and the line
-breaks, DEL, C1): they are never text, and a Word rendering cannot hold them. Those that end a
-line (vertical tab, form feed, the information separators, NEL: a PDF's page break) still do.
+breaks, DEL, C1), lone surrogate and noncharacter U+FFFE, U+FFFF: they are never text, and a
+Word rendering cannot hold them. Those that end a line (vertical tab, form feed, the
+information separators, NEL: a PDF's page break) still do.
 Artefacts of the PDF extraction are repaired:
 
 - runs of spaces become one: « du  crime » -> « du crime », « «  Stratégies » -> « « Stratégies »;
@@ -611,10 +612,11 @@ def _rendered_words(report: Report, paragraph: Paragraph) -> list[str]:
     return " ".join([render_paragraph_text(report, paragraph), *lines]).split()
 
 
-# What str.splitlines breaks lines at among the control characters, and the others but tab
-# and the line feeds: a draft's text never holds them.
+# What str.splitlines breaks lines at among the control characters; and the others but tab
+# and the line feeds, with lone surrogates and the noncharacters U+FFFE and U+FFFF: a draft's
+# text never holds them.
 _BREAKING_CONTROLS = re.compile("[\x0b\x0c\x1c-\x1e\x85]")
-_CONTROLS = re.compile("[\x00-\x08\x0e-\x1b\x1f\x7f-\x84\x86-\x9f]")
+_CONTROLS = re.compile("[\x00-\x08\x0e-\x1b\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
 def _without_controls(text: str) -> str:

@@ -146,7 +146,7 @@ FRENCH = (
     "Projet de rapport\x00\n\n"
     "I. Introduction\n\n"
     "1. Le Groupe de travail sur la traite des personnes s’est réuni à Vienne\x1b les 12 et 13 octobre 2021.\n\n"
-    "2. Les États parties au Protocole suivants étaient représentés : Argentine, Chili\x7f et France.\x0c"
+    "2. Les États parties au Protocole suivants étaient représentés : Argentine\uffff, Chili\x7f et France.\x0c"
     "II. Recommandations\n\n"
     "3. Le Groupe de travail a recommandé\x0bce qui suit :\n\n"
     "a) Les États devraient\x9f agir ;\n\n"
@@ -185,7 +185,7 @@ def test_control_characters_are_stripped_from_an_imported_draft(text: str, langu
     report = drafting.report
     assert report is not None
 
-    assert not [piece for piece in _texts(commands) if any(0 <= ord(c) < 32 or 0x7F <= ord(c) < 0xA0 for c in piece)]
+    assert not [piece for piece in _texts(commands) if any(ord(c) < 32 or 0x7F <= ord(c) < 0xA0 or c in "\ufffe\uffff" for c in piece)]
     assert [chapter.title for chapter in report.chapters] == (
         ["Introduction", "Recommandations"] if language == "fr" else ["Introduction", "Recommendations"]
     )
