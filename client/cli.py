@@ -33,9 +33,13 @@ PARTICIPANT_CATEGORIES = get_args(ParticipantCategory)
 
 
 def _serve(api: Api, args: argparse.Namespace) -> None:
-    from server.serve import serve
+    from server.serve import ServeError, serve
 
-    serve(args.host, args.port, args.redis, args.data, tuple(args.allow_origin), args.admin_link)
+    try:
+        serve(args.host, args.port, args.redis, args.data, tuple(args.allow_origin), args.admin_link)
+    except ServeError as error:
+        print(f"rapporteur serve: {error}", file=sys.stderr)
+        raise SystemExit(1) from None
 
 
 def _login(api: Api, args: argparse.Namespace) -> None:

@@ -1,7 +1,7 @@
 """HTTP and WebSocket routes: translate the wire to one service call, and back. Nothing else."""
 
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 import redis.asyncio as aioredis
 from starlette.applications import Starlette
@@ -28,9 +28,11 @@ from server.auth import (
     same_origin,
 )
 from server.fanout import Fanout
+from server.health import cannot_write, no_problem
 from server.http import (
     JSON,
     asked_report,
+    error_response,
     handles_domain_errors,
     int_param,
     read_body,
@@ -58,8 +60,13 @@ REDIS_CONNECTIONS = 64
 REDIS_POOL_WAIT_SECONDS = 20
 
 async def health(request: Request) -> Response:
-    """For load balancers and tests: 200 once the service is ready (no sign-in needed)."""
-    await request.app.state.service.store.redis.ping()
+    """For load balancers and tests: 200 once the service is ready (no sign-in needed), and
+    only while Redis can store edits: 503 `redis_unavailable` while the embedded Redis is
+    down, 503 `redis_cannot_write` while its disk is full or Redis refuses writes."""
+    state = request.app.state
+    problem = state.storage_problem() or await cannot_write(state.service.store.redis)
+    if problem is not None:
+        return error_response(problem)
     return JSON({"status": "ok"})
 
 
@@ -161,11 +168,17 @@ async def _open_connections(pool: aioredis.BlockingConnectionPool, count: int) -
 
 
 def create_app(
-    redis_url: str, *, public_url: str | None = None, allowed_origins: tuple[str, ...] = (), admin_link: bool = False
+    redis_url: str,
+    *,
+    public_url: str | None = None,
+    allowed_origins: tuple[str, ...] = (),
+    admin_link: bool = False,
+    storage_problem: Callable[[], DomainError | None] | None = None,
 ) -> ASGIApp:
     """The application. `public_url`: where people reach it, for the administrator's sign-in
     link, printed when the database has no user yet (or when `admin_link` asks for a new
-    one). `allowed_origins`: other sites whose pages may use a browser's session here."""
+    one). `allowed_origins`: other sites whose pages may use a browser's session here.
+    `storage_problem`: why the embedded Redis cannot store edits now (server/supervisor.py)."""
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -178,6 +191,7 @@ def create_app(
         store = EventStore(redis)
         app.state.accounts = Accounts(redis)
         app.state.allowed_origins = allowed_origins
+        app.state.storage_problem = storage_problem or no_problem
         app.state.fanout = Fanout(redis_url, store)
         app.state.service = ReportService(store, local_writes=app.state.fanout)
         app.state.presence = Presence(redis_url, redis)
