@@ -8,6 +8,7 @@ Streams are never trimmed: the log is the report.
 """
 
 import hashlib
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -53,16 +54,12 @@ return {'ok', tostring(version)}
 """
 
 
-# KEYS: events stream. ARGV: first entry id, last entry id (or '+'), most entries (or 'all').
-# Only each event's JSON comes back, without its entry id and field name: a fifth of the reply
-# elements to parse, which is most of what reading a long history costs the client.
+# KEYS: events stream. ARGV: first entry id, last entry id (or '+'), most entries (always a
+# number: a script runs alone in Redis, so an unbounded one on a long stream would stall every
+# client of the server). Only each event's JSON comes back, without its entry id and field name:
+# a fifth of the reply elements to parse, which is most of what reading a long history costs.
 _READ = """
-local entries
-if ARGV[3] == 'all' then
-  entries = redis.call('XRANGE', KEYS[1], ARGV[1], ARGV[2])
-else
-  entries = redis.call('XRANGE', KEYS[1], ARGV[1], ARGV[2], 'COUNT', ARGV[3])
-end
+local entries = redis.call('XRANGE', KEYS[1], ARGV[1], ARGV[2], 'COUNT', ARGV[3])
 local events = {}
 for i, entry in ipairs(entries) do events[i] = entry[2][2] end
 return events
@@ -70,6 +67,10 @@ return events
 
 
 RawEvent = tuple[int, bytes]
+
+# Events per read script call: about a millisecond of Redis's time (and a few hundred KB of
+# reply) however long the stream, so a million-event history never blocks the other clients.
+READ_PAGE = 1_000
 
 
 @dataclass(frozen=True)
@@ -195,15 +196,35 @@ class EventStore:
         return await self.redis.xlen(events_key(report_id))
 
     async def read_raw(self, report_id: str, after: int = 0, upto: int | None = None, limit: int | None = None) -> list[RawEvent]:
-        """Events after version `after` (up to `upto`), as stored JSON, oldest first.
+        """Events after version `after` (up to `upto`, at most `limit`), as stored JSON, oldest
+        first, read READ_PAGE at a time (see `pages`).
 
         Versions have no gap, so the n-th event read is version `after + n`.
         """
-        events = await self._read(
-            keys=[events_key(report_id)],
-            args=[f"{after + 1}-0", "+" if upto is None else f"{upto}-0", "all" if limit is None else limit],
-        )
-        return list(enumerate(events, start=after + 1))
+        events: list[RawEvent] = []
+        async for page in self.pages(report_id, after, upto, limit):
+            events += page
+        return events
+
+    async def pages(
+        self, report_id: str, after: int = 0, upto: int | None = None, limit: int | None = None
+    ) -> AsyncIterator[list[RawEvent]]:
+        """The events `read_raw` returns, one page of at most READ_PAGE after the other: one
+        bounded script call each, so that Redis serves others between them, and a caller that
+        folds them as they come holds one page at a time."""
+        left = limit
+        key = events_key(report_id)
+        last = "+" if upto is None else f"{upto}-0"
+        while left is None or left > 0:
+            count = READ_PAGE if left is None else min(READ_PAGE, left)
+            page = await self._read(keys=[key], args=[f"{after + 1}-0", last, count])
+            if page:
+                yield list(enumerate(page, start=after + 1))
+            if len(page) < count:
+                return
+            after += len(page)
+            if left is not None:
+                left -= len(page)
 
     async def read(self, report_id: str, after: int = 0, upto: int | None = None, limit: int | None = None) -> list[StoredEvent]:
         return [decode_event(raw) for _, raw in await self.read_raw(report_id, after, upto, limit)]

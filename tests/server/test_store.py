@@ -8,10 +8,10 @@ import redis.asyncio as aioredis
 from events.access import Actor
 from events.catalogue import ChapterAdded, ReportCreated
 from events.commands import AddChapter, CommandEnvelope, CreateReport
-from events.envelope import StoredEvent
+from events.envelope import StoredEvent, decode_event
 from server.keys import commands_key, events_key
 from server.service import ReportService
-from server.store import Appended, Conflict, EventStore
+from server.store import READ_PAGE, Appended, Conflict, EventStore
 from tests.conftest import new_id
 
 
@@ -102,3 +102,56 @@ async def test_a_retried_creation_repairs_the_report_index(store: EventStore, re
     await redis.zrem("rapporteur:reports", report_id)
     assert await store.append(report_id, "create", 0, created) == Appended(first=1, last=1, duplicate=True)
     assert report_id in await store.report_ids()
+
+
+async def _appended_history(store: EventStore, events: int) -> str:
+    """A report of `events` events (its creation, then chapters), appended 500 at a time."""
+    report_id = new_id()
+    version = 0
+    while version < events:
+        command_id = new_id()
+        batch = [
+            _event(report_id, v, command_id, ReportCreated(title="R") if v == 1 else ChapterAdded(chapter_id=new_id(), title=f"{v}"))
+            for v in range(version + 1, min(version + 500, events) + 1)
+        ]
+        await store.append(report_id, command_id, version, batch)
+        version += len(batch)
+    return report_id
+
+
+async def test_a_history_longer_than_a_page_is_read_whole_and_in_order_a_page_per_call(
+    store: EventStore, redis_url: str
+) -> None:
+    """No read asks Redis for a whole stream at once (one script call on a million-event
+    report held Redis, and every other client, for seconds): each call reads one page."""
+    report_id = await _appended_history(store, 2 * READ_PAGE + 345)
+    monitor_client = aioredis.Redis.from_url(redis_url)
+    calls: list[list[str]] = []
+    started = asyncio.Event()
+
+    async def watch() -> None:
+        async with monitor_client.monitor() as monitor:
+            started.set()
+            async for command in monitor.listen():
+                words = command["command"].split()
+                if words and words[0].upper() in ("EVALSHA", "EVAL") and events_key(report_id) in command["command"]:
+                    calls.append(words)
+
+    watcher = asyncio.create_task(watch())
+    await started.wait()
+    try:
+        events = await store.read_raw(report_id)
+        limited = await store.read_raw(report_id, after=10, limit=1_500)
+        await asyncio.sleep(0.2)  # the monitor's lines arrive after the replies
+    finally:
+        watcher.cancel()
+        await asyncio.gather(watcher, return_exceptions=True)
+        await monitor_client.aclose()
+
+    assert [version for version, _ in events] == list(range(1, 2 * READ_PAGE + 346))
+    assert [decode_event(raw).version for _, raw in events] == list(range(1, 2 * READ_PAGE + 346))
+    assert [version for version, _ in limited] == list(range(11, 1_511))
+    assert len(calls) == 3 + 2
+    for words in calls:
+        count = words[-1].strip('"')
+        assert count.isdigit() and int(count) <= READ_PAGE, words
