@@ -9,5 +9,9 @@ class DomainError(Exception):
         self.code = code
         self.message = message
 
+    def __reduce__(self) -> tuple[type["DomainError"], tuple[str, str]]:
+        """Pickled whole, so that one raised in a worker process reaches the caller as it was."""
+        return DomainError, (self.code, self.message)
+
     def __repr__(self) -> str:
         return f"DomainError({self.code!r}, {self.message!r})"

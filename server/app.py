@@ -1,6 +1,7 @@
 """HTTP and WebSocket routes: translate the wire to one service call, and back. Nothing else."""
 
 import contextlib
+import os
 from collections.abc import AsyncIterator
 
 import redis.asyncio as aioredis
@@ -15,8 +16,7 @@ from starlette.websockets import WebSocket
 from events.commands import CommandEnvelope, CreateReport
 from events.errors import DomainError
 from events.protocol import CreateReportRequest, ReportSummary, ReportView, for_clients
-from events.render.text import render_text
-from server import account_views, history_views, static, views
+from server import account_views, history_views, read_jobs, static, views
 from server.account_views import invite_url
 from server.accounts import Accounts
 from server.auth import (
@@ -32,6 +32,7 @@ from server.http import (
     JSON,
     asked_report,
     handles_domain_errors,
+    in_worker,
     int_param,
     read_body,
     report_id_of,
@@ -49,11 +50,15 @@ from server.presence import Presence
 from server.service import ReportService
 from server.store import EventStore
 from server.wire import parse
+from server.workers import Workers
 
 DEFAULT_EVENT_PAGE = 1_000
 MAX_EVENT_PAGE = 10_000
 REDIS_CONNECTIONS = 64
 REDIS_POOL_WAIT_SECONDS = 20
+# How long a costly read (rendering, checks, blame, diff) may take before it is answered 503
+# `too_costly`; RAPPORTEUR_READ_BUDGET (seconds) sets another.
+READ_BUDGET_SECONDS = 10.0
 
 async def health(request: Request) -> Response:
     """For load balancers and tests: 200 once the service is ready (no sign-in needed)."""
@@ -91,7 +96,7 @@ async def get_report(request: Request) -> Response:
 @handles_domain_errors
 async def get_text(request: Request) -> Response:
     _, report = await asked_report(request)
-    return PlainTextResponse(render_text(report))
+    return PlainTextResponse(await in_worker(request, read_jobs.render, "txt", read_jobs.encode_report(report)))
 
 
 @handles_domain_errors
@@ -175,6 +180,9 @@ def create_app(
         app.state.fanout = Fanout(redis_url, store)
         app.state.service = ReportService(store, local_writes=app.state.fanout)
         app.state.presence = Presence(redis_url, redis)
+        app.state.redis_url = redis_url
+        app.state.read_budget = float(os.environ.get("RAPPORTEUR_READ_BUDGET", READ_BUDGET_SECONDS))
+        app.state.workers = Workers(preload=read_jobs.PRELOAD)
         await app.state.fanout.start()
         await app.state.presence.start()
         accounts: Accounts = app.state.accounts
@@ -186,6 +194,7 @@ def create_app(
         try:
             yield
         finally:
+            await app.state.workers.close()
             await app.state.presence.stop()
             await app.state.fanout.stop()
             await store.aclose()

@@ -13,14 +13,16 @@ from starlette.routing import Route
 from events.catalogue import EVENT_TYPES
 from events.envelope import decode_event
 from events.errors import DomainError
-from events.history import HistoryFilter, blame, diff, in_chapter, matches
+from events.history import HistoryFilter, in_chapter, matches
 from events.model import Report
 from events.protocol import HistoryEntry, HistoryPage
 from events.summary import summarize
+from server import read_jobs
 from server.auth import accounts_of
 from server.http import (
     JSON,
     handles_domain_errors,
+    in_worker,
     int_param,
     report_id_of,
     service_of,
@@ -38,7 +40,8 @@ async def get_blame(request: Request) -> Response:
     report_id = report_id_of(request)
     service = service_of(request)
     version, report = await service.report(report_id, at=int_param(request, "at"))
-    return JSON(blame(report, await service.store.read(report_id, upto=version)))
+    redis_url = request.app.state.redis_url
+    return JSON(await in_worker(request, read_jobs.blame, redis_url, report_id, read_jobs.encode_report(report), version))
 
 
 @handles_domain_errors
@@ -56,7 +59,8 @@ async def get_diff(request: Request) -> Response:
         raise DomainError("invalid_query", f"?from={first} is after the report's version {last}")
     # Version 0 is the report before its first event: nothing in it yet.
     _, before = await service.report(report_id, at=first) if first else (0, Report(id=report_id, title=""))
-    return JSON(diff(before, after, from_version=first, to_version=last))
+    encoded = read_jobs.encode_report(before), read_jobs.encode_report(after)
+    return JSON(await in_worker(request, read_jobs.diff_of, *encoded, first, last))
 
 
 def _types_param(request: Request) -> frozenset[str]:

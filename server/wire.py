@@ -33,6 +33,7 @@ HTTP_STATUS: dict[str, int] = {
     "version_conflict": 409,
     "report_exists": 409,
     "message_too_large": 413,
+    "too_costly": 503,
 }
 # Every other domain error code: the command was understood but the report refuses it.
 DEFAULT_STATUS = 422
