@@ -11,7 +11,7 @@ import msgspec
 from events.commands import CommandEnvelope
 from events.envelope import StoredEvent
 from events.fields import CommandId, Id, Title
-from events.model import Paragraph, Report
+from events.model import Language, Paragraph, Report
 
 MAX_MESSAGE_BYTES = 1024 * 1024
 
@@ -158,9 +158,13 @@ class ReportView(msgspec.Struct, frozen=True):
 
 
 class ReportSummary(msgspec.Struct, frozen=True):
+    """A report as `GET /api/reports` lists it."""
+
     id: str
     title: str
     version: int
+    adopted: bool = False
+    language: Language = "fr"
 
 
 def event_message_bytes(raw_event: bytes) -> bytes:

@@ -84,7 +84,12 @@ async def create_report(request: Request) -> Response:
 @handles_domain_errors
 async def list_reports(request: Request) -> Response:
     reports = await service_of(request).reports()
-    return JSON([ReportSummary(id=r.id, title=r.title, version=v) for _, v, r in reports])
+    return JSON(
+        [
+            ReportSummary(id=report_id, title=about.title, version=version, adopted=about.adopted, language=about.language)
+            for report_id, version, about in reports
+        ]
+    )
 
 
 @handles_domain_errors

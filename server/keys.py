@@ -42,6 +42,10 @@ def commands_key(report_id: str) -> str:
     return _report_key(report_id, "commands")
 
 
+def summary_key(report_id: str) -> str:
+    return _report_key(report_id, "summary")
+
+
 def snapshots_key(report_id: str) -> str:
     return _report_key(report_id, "snapshots")
 

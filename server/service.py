@@ -32,6 +32,7 @@ from events.envelope import StoredEvent
 from events.errors import DomainError
 from events.evolve import evolve
 from events.model import Report
+from server.report_index import Listed, ReportIndex, describe, encode_description
 from server.snapshots import DEFAULT_EVERY, Snapshots
 from server.store import Appended, Duplicates, EventStore, RawEvent
 
@@ -126,6 +127,7 @@ class ReportService:
         waiting for Redis to echo them."""
         self.store = store
         self.snapshots = Snapshots(store, snapshot_every)
+        self.index = ReportIndex(store.redis)
         self._clock = clock
         self._local_writes = local_writes
         self.new_id = new_id
@@ -328,7 +330,10 @@ class ReportService:
             if not decided:
                 return
             outcome = await self.store.append_commands(
-                report_id, version, [(pending.command_id, events) for pending, events, _ in decided]
+                report_id,
+                version,
+                [(pending.command_id, events) for pending, events, _ in decided],
+                _changed_description(report, decided[-1][2]),
             )
             if isinstance(outcome, Appended):
                 for pending, events, _ in decided:
@@ -423,11 +428,15 @@ class ReportService:
             state = after
         self._remember(report_id, decided[-1][1][-1].version, state)
 
-    async def reports(self) -> list[tuple[str, int, Report]]:
-        """Every report with its current version, oldest first."""
-        listed = []
-        for report_id in await self.store.report_ids():
-            version, report = await self._current(report_id)
-            if report is not None:
-                listed.append((report_id, version, report))
-        return listed
+    async def reports(self) -> list[Listed]:
+        """Every report with its current version and description, oldest first, from the
+        summaries the appends keep (server/report_index.py): a report is folded only if it
+        has none yet."""
+        return await self.index.reports(self._current)
+
+
+def _changed_description(before: Report | None, after: Report | None) -> bytes:
+    """The report's description for the listing after an append, if the append changes it
+    (a title, an adoption, a language: rarely); b"" otherwise, as the append script takes it."""
+    described = describe(after)
+    return b"" if described is None or described == describe(before) else encode_description(described)

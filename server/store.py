@@ -18,16 +18,19 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import NoScriptError
 
 from events.envelope import StoredEvent, decode_event, encode_event
-from server.keys import REPORT_INDEX, commands_key, events_key
+from server.keys import REPORT_INDEX, commands_key, events_key, summary_key
 from server.pipelined import PipelinedConnection
 
-# KEYS: events stream, command ids hash. ARGV: expected version, then for each command: its
-# id, its number of events n, its n events' JSON. All commands or none: if any was applied
-# already, nothing is written and their ranges come back; if the stream moved, nothing either.
+# KEYS: events stream, command ids hash, summary hash (server/report_index.py). ARGV: expected
+# version, the report's new description for the listing (or '' if unchanged), then for each
+# command: its id, its number of events n, its n events' JSON. All commands or none: if any was
+# applied already, nothing is written and their ranges come back; if the stream moved, nothing
+# either. The summary moves on with the events: its version is always the stream's length
+# (once it exists: a report from before summaries gets one from the listing).
 _APPEND = """
 local expected = tonumber(ARGV[1])
 local applied = {}
-local i = 2
+local i = 3
 while i <= #ARGV do
   local range = redis.call('HGET', KEYS[2], ARGV[i])
   if range then
@@ -40,7 +43,7 @@ if #applied > 0 then return {'duplicate', applied} end
 local current = redis.call('XLEN', KEYS[1])
 if current ~= expected then return {'conflict', tostring(current)} end
 local version = expected
-i = 2
+i = 3
 while i <= #ARGV do
   local first = version + 1
   for k = 1, tonumber(ARGV[i + 1]) do
@@ -49,6 +52,11 @@ while i <= #ARGV do
   end
   redis.call('HSET', KEYS[2], ARGV[i], string.format('%d:%d', first, version))
   i = i + 2 + tonumber(ARGV[i + 1])
+end
+if ARGV[2] ~= '' then
+  redis.call('HSET', KEYS[3], 'about', ARGV[2], 'version', version)
+elseif redis.call('EXISTS', KEYS[3]) == 1 then
+  redis.call('HSET', KEYS[3], 'version', version)
 end
 return {'ok', tostring(version)}
 """
@@ -138,26 +146,32 @@ class EventStore:
                     raise
 
     async def append(
-        self, report_id: str, command_id: str, expected_version: int, events: list[StoredEvent]
+        self, report_id: str, command_id: str, expected_version: int, events: list[StoredEvent], description: bytes = b""
     ) -> Appended | Conflict:
         """Append a command's events atomically, or report why not (a retry of a command
         already applied gets its original versions, `duplicate`)."""
-        outcome = await self.append_commands(report_id, expected_version, [(command_id, events)])
+        outcome = await self.append_commands(report_id, expected_version, [(command_id, events)], description)
         if isinstance(outcome, Duplicates):
             return outcome.applied[command_id]
         return outcome
 
     async def append_commands(
-        self, report_id: str, expected_version: int, commands: list[tuple[str, list[StoredEvent]]]
+        self,
+        report_id: str,
+        expected_version: int,
+        commands: list[tuple[str, list[StoredEvent]]],
+        description: bytes = b"",
     ) -> "Appended | Conflict | Duplicates":
         """Append the events of several commands, in order, in one atomic script call: one
         round trip and one fsync for all the edits that arrived together.
 
         The events must already carry versions expected_version + 1, + 2… across the
         commands; the script checks that the stream is still at expected_version, and that
-        none of the command ids was applied, before writing any of them.
+        none of the command ids was applied, before writing any of them. `description`: the
+        report's description for the listing after these events (server/report_index.py),
+        when they change it; written with them.
         """
-        args: list[object] = [expected_version]
+        args: list[object] = [expected_version, description]
         stored: list[RawEvent] = []
         version = expected_version
         for command_id, events in commands:
@@ -168,7 +182,8 @@ class EventStore:
                     raise ValueError("events must be numbered right after expected_version")
                 stored.append((version, encode_event(event)))
                 args.append(stored[-1][1])
-        outcome, detail = await self._run_append([events_key(report_id), commands_key(report_id)], args)
+        keys = [events_key(report_id), commands_key(report_id), summary_key(report_id)]
+        outcome, detail = await self._run_append(keys, args)
         if outcome == b"conflict":
             return Conflict(current=int(detail))
         if expected_version == 0:

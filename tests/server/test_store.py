@@ -13,6 +13,7 @@ from server.keys import commands_key, events_key
 from server.service import ReportService
 from server.store import READ_PAGE, Appended, Conflict, EventStore
 from tests.conftest import new_id
+from tests.server.monitor import commands_sent
 
 
 def _event(report_id: str, version: int, command_id: str, data: object) -> StoredEvent:
@@ -125,28 +126,10 @@ async def test_a_history_longer_than_a_page_is_read_whole_and_in_order_a_page_pe
     """No read asks Redis for a whole stream at once (one script call on a million-event
     report held Redis, and every other client, for seconds): each call reads one page."""
     report_id = await _appended_history(store, 2 * READ_PAGE + 345)
-    monitor_client = aioredis.Redis.from_url(redis_url)
-    calls: list[list[str]] = []
-    started = asyncio.Event()
-
-    async def watch() -> None:
-        async with monitor_client.monitor() as monitor:
-            started.set()
-            async for command in monitor.listen():
-                words = command["command"].split()
-                if words and words[0].upper() in ("EVALSHA", "EVAL") and events_key(report_id) in command["command"]:
-                    calls.append(words)
-
-    watcher = asyncio.create_task(watch())
-    await started.wait()
-    try:
+    async with commands_sent(redis_url) as sent:
         events = await store.read_raw(report_id)
         limited = await store.read_raw(report_id, after=10, limit=1_500)
-        await asyncio.sleep(0.2)  # the monitor's lines arrive after the replies
-    finally:
-        watcher.cancel()
-        await asyncio.gather(watcher, return_exceptions=True)
-        await monitor_client.aclose()
+    calls = [command.split() for command in sent if command.startswith("EVALSHA") and events_key(report_id) in command]
 
     assert [version for version, _ in events] == list(range(1, 2 * READ_PAGE + 346))
     assert [decode_event(raw).version for _, raw in events] == list(range(1, 2 * READ_PAGE + 346))
