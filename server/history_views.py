@@ -31,8 +31,11 @@ from server.http import (
 
 DEFAULT_HISTORY_PAGE = 100
 MAX_HISTORY_PAGE = 1_000
-# Events read from the store at a time while looking for those that match.
+# Events read from the store at a time while looking for those that match (a few ms of the
+# event loop to decode), and at most per request: a filter that matches nothing in a long
+# history is answered with `next_after` every SCAN_LIMIT events, never after a scan of it all.
 SCAN_PAGE = 1_000
+SCAN_LIMIT = 20_000
 
 
 @handles_domain_errors
@@ -93,9 +96,9 @@ async def _actors(request: Request, asked: str | None) -> frozenset[str]:
 async def get_history(request: Request) -> Response:
     """The events after `?after=` that pass the filters, oldest first, at most `?limit=`.
 
-    The log is read in pages of SCAN_PAGE events from `after` until `limit` events matched or
-    the log (as it was when the request came) ends. `next_after` is where to continue: the
-    version of the last event returned, or None once nothing is left to read.
+    The log is read in pages of SCAN_PAGE events from `after` until `limit` events matched,
+    SCAN_LIMIT events were read, or the log (as it was when the request came) ends. `next_after`
+    is where to continue: the version of the last event read, or None once nothing is left.
     """
     report_id = report_id_of(request)
     service = service_of(request)
@@ -114,8 +117,9 @@ async def get_history(request: Request) -> Response:
     after, limit = int_param(request, "after", 0) or 0, _limit(request)
     language = report.details.language
     found: list[HistoryEntry] = []
-    while after < version and len(found) < limit:
-        page = await service.store.read_raw(report_id, after=after, upto=version, limit=SCAN_PAGE)
+    scan_end = min(version, after + SCAN_LIMIT)
+    while after < scan_end and len(found) < limit:
+        page = await service.store.read_raw(report_id, after=after, upto=scan_end, limit=SCAN_PAGE)
         if not page:
             break
         for stored_version, raw in page:
