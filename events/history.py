@@ -17,7 +17,8 @@ from typing import Literal, NamedTuple
 import msgspec
 
 from events import catalogue as ev
-from events.envelope import StoredEvent
+from events.catalogue import EVENT_TYPES
+from events.envelope import StoredEvent, decode_envelope, decode_event
 from events.model import LIST_MARK, AuthorRun, Paragraph, Report
 from events.render.numbering import letter, roman
 from events.wording import agenda_numbers
@@ -34,6 +35,16 @@ PARAGRAPH_CHANGES = frozenset(
 )
 _SUB_ITEM_CHANGES = frozenset({"SubItemAdded", "SubItemTextReplaced", "SubItemMoved"})
 _ADOPTIONS = (ev.ChapterAdopted, ev.ChapterReopened, ev.ReportAdopted)
+# Paragraph changes of which blame needs only where they happened (at their current schema).
+_LOCATED_ONLY = PARAGRAPH_CHANGES - {"PlaceholderFilled"}
+
+
+class _Location(msgspec.Struct, frozen=True):
+    paragraph_id: str
+    sub_item_id: str = ""
+
+
+_decode_location = msgspec.json.Decoder(_Location).decode
 
 
 class Words(msgspec.Struct, frozen=True):
@@ -241,6 +252,20 @@ class BlameLog:
             self.fills[data.placeholder_id] = _change(event)
         elif isinstance(data, _ADOPTIONS):
             self.adoptions.append((event, data))
+
+    def record_stored(self, raw: bytes) -> None:
+        """`record(decode_event(raw))` for an event as stored, at a fifth of the cost for those
+        that only say which paragraph they changed (keystrokes: most of a long history)."""
+        stored = decode_envelope(raw)
+        if stored.type in _LOCATED_ONLY and stored.schema == EVENT_TYPES[stored.type].schema:
+            self.version = stored.version
+            where = _decode_location(stored.data)
+            change = Change(version=stored.version, actor=stored.actor, at=stored.at, type=stored.type)
+            self.last[where.paragraph_id] = change
+            if stored.type in _SUB_ITEM_CHANGES:
+                self.last_sub_item[(where.paragraph_id, where.sub_item_id)] = change
+        else:
+            self.record(decode_event(raw))
 
     def blame(self, report: Report) -> Blame:
         """The blame of `report`, at the version of the last event recorded."""

@@ -15,7 +15,6 @@ import msgspec
 import redis.asyncio as aioredis
 
 from events.checks import check
-from events.envelope import decode_event
 from events.history import BlameLog, diff
 from events.model import Report
 from events.render.docx import render_docx
@@ -69,7 +68,7 @@ async def _blame_log(redis_url: str, report_id: str, version: int) -> BlameLog:
     try:
         async for page in store.pages(report_id, upto=version):
             for _, raw in page:
-                log.record(decode_event(raw))
+                log.record_stored(raw)
     finally:
         await store.aclose()
         await redis.aclose()
