@@ -9,7 +9,7 @@ from events.access import Actor
 from events.catalogue import ChapterAdded, ReportCreated
 from events.commands import AddChapter, CommandEnvelope, CreateReport
 from events.envelope import StoredEvent, decode_event
-from server.keys import commands_key, events_key
+from server.keys import commands_key, events_key, summary_key
 from server.service import ReportService
 from server.store import READ_PAGE, Appended, Conflict, EventStore
 from tests.conftest import new_id
@@ -57,7 +57,7 @@ async def test_retried_command_id_is_applied_once_and_returns_the_original_versi
 
 async def test_every_key_of_a_report_shares_its_hash_tag() -> None:
     report_id = new_id()
-    for key in (events_key(report_id), commands_key(report_id)):
+    for key in (events_key(report_id), commands_key(report_id), summary_key(report_id)):
         assert f"{{{report_id}}}" in key
 
 
