@@ -22,6 +22,7 @@ import asyncio
 import concurrent.futures
 import multiprocessing
 import multiprocessing.connection
+import pickle
 import signal
 from collections.abc import Callable, Sequence
 from typing import TypeVar
@@ -44,10 +45,11 @@ def _serve(connection: multiprocessing.connection.Connection) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     while True:
         try:
-            function, args = connection.recv()
+            message = connection.recv_bytes()
         except EOFError:
             return  # the server closed its end, or died
         try:
+            function, args = pickle.loads(message)
             outcome: tuple[bool, object] = (True, function(*args))
         except Exception as error:  # noqa: BLE001 - handed to the caller, who raises it
             outcome = (False, error)
