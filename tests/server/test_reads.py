@@ -56,7 +56,7 @@ def test_rendering_and_checking_a_long_report_leave_the_others_served_at_once(
     headers = people.headers("alice")
     with httpx.Client(base_url=server.url, headers=headers, timeout=60) as http:
         http.get(f"/api/reports/{long_report}/render?format=txt")  # the report loaded, the workers started
-        with OtherUser(server.url, people.headers("bruno", "viewer")) as other:
+        with OtherUser(server.url, people.headers("reader waiting", "viewer")) as other:
             time.sleep(0.2)
             docx = http.get(f"/api/reports/{long_report}/render?format=docx")
             checks = http.get(f"/api/reports/{long_report}/checks")

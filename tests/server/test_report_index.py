@@ -51,7 +51,7 @@ async def test_the_listing_reads_each_reports_summary_and_none_of_its_events(sto
     async with commands_sent(redis_url) as sent:
         listed = {report_id: (version, about) for report_id, version, about in await reader.reports()}
 
-    assert _reads_of_events(sent) == []
+    assert _reads_of_events([c for c in sent if any(report_id in c for report_id in created)]) == []
     assert [report_id for report_id in listed if report_id in created] == created  # oldest first
     assert listed[created[0]] == (2, ReportDescription(title="Rapport 0", adopted=False, language="fr"))
     assert listed[created[3]] == (3, ReportDescription(title="Rapport de la onzième réunion", adopted=False, language="fr"))
