@@ -46,6 +46,10 @@ def summary_key(report_id: str) -> str:
     return _report_key(report_id, "summary")
 
 
+def blame_key(report_id: str) -> str:
+    return _report_key(report_id, "blame")
+
+
 def snapshots_key(report_id: str) -> str:
     return _report_key(report_id, "snapshots")
 

@@ -4,8 +4,8 @@ Renderings, checks, blame and diff are pure Python over the whole report: second
 one, during which the event loop would serve nobody else. The endpoint loads the report (from
 its snapshot and the few events after it), encodes it with msgpack (a few milliseconds for
 10,000 paragraphs), and a worker decodes it, computes, and sends back the bytes of the answer.
-Blame reads the log itself, page by page, in the worker: its events never pass through the
-server's loop.
+Blame reads the log itself in the worker, from its newest checkpoint (server/blame_checkpoints.py)
+a page at a time: its events never pass through the server's loop.
 """
 
 import asyncio
@@ -21,6 +21,7 @@ from events.render.docx import render_docx
 from events.render.html import render_html
 from events.render.markdown import render_markdown
 from events.render.text import render_text
+from server.blame_checkpoints import BlameCheckpoints
 from server.store import EventStore
 
 # Every module a job needs, imported once by the forkserver that starts the workers.
@@ -57,19 +58,27 @@ def diff_of(before: bytes, after: bytes, from_version: int, to_version: int) -> 
 
 
 def blame(redis_url: str, report_id: str, report: bytes, version: int) -> bytes:
-    """The blame of the report at `version`, its events read from Redis a page at a time."""
+    """The blame of the report at `version`."""
     return _encode_json(asyncio.run(_blame_log(redis_url, report_id, version)).blame(_decode_report(report)))
 
 
 async def _blame_log(redis_url: str, report_id: str, version: int) -> BlameLog:
-    log = BlameLog()
     redis = aioredis.Redis.from_url(redis_url)
     store = EventStore(redis)
     try:
-        async for page in store.pages(report_id, upto=version):
-            for _, raw in page:
-                log.record_stored(raw)
+        return await blame_log(store, BlameCheckpoints(redis), report_id, version)
     finally:
         await store.aclose()
         await redis.aclose()
+
+
+async def blame_log(store: EventStore, checkpoints: BlameCheckpoints, report_id: str, version: int) -> BlameLog:
+    """What blame needs of the log up to `version`: from the newest checkpoint at or below it,
+    the events after it read a page at a time, a checkpoint stored at each multiple of N read."""
+    log = await checkpoints.nearest(report_id, version)
+    async for page in store.pages(report_id, after=log.version, upto=version):
+        for event_version, raw in page:
+            log.record_stored(raw)
+            if checkpoints.due(event_version):
+                await checkpoints.save(report_id, log)
     return log
