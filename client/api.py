@@ -18,13 +18,14 @@ import msgspec
 from events.envelope import StoredEvent, decode_event
 from events.history import Blame, Diff
 from events.model import Report
-from events.protocol import HistoryPage, ReportView
+from events.protocol import Diagnosis, HistoryPage, ReportView
 
 _report_view = msgspec.json.Decoder(ReportView)
 _blame = msgspec.json.Decoder(Blame)
 _diff = msgspec.json.Decoder(Diff)
 _history_page = msgspec.json.Decoder(HistoryPage)
 _raw_list = msgspec.json.Decoder(list[msgspec.Raw])
+_diagnosis = msgspec.json.Decoder(Diagnosis)
 
 
 class ApiError(Exception):
@@ -91,6 +92,10 @@ class Api:
     def report(self, report_id: str, at: int | None = None) -> tuple[int, Report]:
         view = _report_view.decode(self._request("GET", f"/api/reports/{report_id}", query={"at": at}))
         return view.version, view.report
+
+    def doctor(self, report_id: str) -> Diagnosis:
+        """Administrators: the entries of the report's stream that cannot be read."""
+        return _diagnosis.decode(self._request("GET", f"/api/reports/{report_id}/doctor"))
 
     def text(self, report_id: str, at: int | None = None) -> str:
         return self._request("GET", f"/api/reports/{report_id}/text", query={"at": at}).decode()

@@ -33,9 +33,13 @@ PARTICIPANT_CATEGORIES = get_args(ParticipantCategory)
 
 
 def _serve(api: Api, args: argparse.Namespace) -> None:
-    from server.serve import serve
+    from server.serve import ServeError, serve
 
-    serve(args.host, args.port, args.redis, args.data, tuple(args.allow_origin), args.admin_link)
+    try:
+        serve(args.host, args.port, args.redis, args.data, tuple(args.allow_origin), args.admin_link)
+    except ServeError as error:
+        print(f"rapporteur serve: {error}", file=sys.stderr)
+        raise SystemExit(1) from None
 
 
 def _login(api: Api, args: argparse.Namespace) -> None:
@@ -128,7 +132,29 @@ def _import(api: Api, args: argparse.Namespace) -> None:
 
 def _reports(api: Api, args: argparse.Namespace) -> None:
     for report in api.reports():
-        print(f"{report['id']}  v{report['version']:<6} {report['title']}")
+        damaged = f"  [damaged: version {report['damaged_at']} cannot be read]" if report.get("damaged_at") else ""
+        print(f"{report['id']}  v{report['version']:<6} {report['title']}{damaged}")
+
+
+def _doctor(api: Api, args: argparse.Namespace) -> int:
+    """Exits 1 when the stream holds damaged entries, so that scripts can check every report."""
+    diagnosis = api.doctor(args.report_id)
+    print(f"report {diagnosis.report_id}: {diagnosis.entries} entries, readable up to version {diagnosis.readable_up_to}")
+    for entry in diagnosis.damaged:
+        print(f"  version {entry.version}  entry {entry.entry_id}  {entry.problem}")
+    if diagnosis.more:
+        print(f"  … and more after version {diagnosis.damaged[-1].version}")
+    if not diagnosis.damaged:
+        print("  every entry reads as the event at its place")
+        return 0
+    if all(entry.newer for entry in diagnosis.damaged):
+        print("These events were written by a newer version of Rapporteur: run that version (or a later one) again.")
+    else:
+        print(
+            "Restore the stream from a backup taken before the damage, or cut the report back to its "
+            f"{diagnosis.readable_up_to} readable events with deploy/cut-report.lua (deploy/README.md, \"A damaged report\")."
+        )
+    return 1
 
 
 def _show(api: Api, args: argparse.Namespace) -> None:
@@ -322,7 +348,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True)
 
-    def command(name: str, handler: Callable[[Api, argparse.Namespace], None], help: str, report: bool = True) -> argparse.ArgumentParser:
+    def command(name: str, handler: Callable[[Api, argparse.Namespace], int | None], help: str, report: bool = True) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help, description=help)
         sub.set_defaults(handler=handler)
         if report:
@@ -368,6 +394,7 @@ def _parser() -> argparse.ArgumentParser:
     imported.add_argument("file")
     imported.add_argument("--language", choices=("fr", "en"), default="fr")
     command("reports", _reports, "list the reports", report=False)
+    command("doctor", _doctor, "list the entries of a report's stream that cannot be read, and why (administrators)")
     command("show", _show, "print a report as text").add_argument("--at", type=int, help="as it was at this version")
     rendered = command("render", _render, "render a report as txt, md, html or docx")
     rendered.add_argument("--format", choices=("txt", "md", "html", "docx"), default="txt")
@@ -414,14 +441,14 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        args.handler(Api(args.url, args.token or credentials.token_for(args.url)), args)
+        status = args.handler(Api(args.url, args.token or credentials.token_for(args.url)), args)
     except (ApiError, DomainError) as error:
         print(f"rapporteur: {error}", file=sys.stderr)
         return 1
     except OSError as error:
         print(f"rapporteur: {error}", file=sys.stderr)
         return 2
-    return 0
+    return status or 0
 
 
 if __name__ == "__main__":

@@ -21,7 +21,8 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake
 
 from events.commands import Command
-from events.envelope import StoredEvent, decode_event
+from events.envelope import UNREADABLE_EVENT, StoredEvent, decode_event, unreadable
+from events.errors import CorruptEvent
 from events.evolve import evolve
 from events.model import Report
 from events.protocol import (
@@ -35,8 +36,8 @@ from events.protocol import (
 
 log = logging.getLogger(__name__)
 
-# Close codes after which reconnecting cannot help.
-FINAL_CLOSE_CODES = {4401, 4403, 4404}
+# Close codes after which reconnecting cannot help (4500: an event of the report cannot be read).
+FINAL_CLOSE_CODES = {4401, 4403, 4404, 4500}
 
 
 class CommandRefused(Exception):
@@ -152,6 +153,9 @@ class LiveReport:
             command_id=command_id or str(uuid.uuid4()), command=command, expected_version=expected_version
         )
         future: asyncio.Future[Ack] = asyncio.get_running_loop().create_future()
+        if self._failure is not None:
+            future.set_exception(self._failure)  # stopped for good: nothing would ever answer
+            return future
         payload = _encode(message)
         self._pending[message.command_id] = (payload, future)
         if self._outbox is not None:
@@ -169,9 +173,18 @@ class LiveReport:
 
         return stop
 
+    @property
+    def failure(self) -> BaseException | None:
+        """Why the live report stopped for good (a CommandRefused such as `corrupt_event`), or None."""
+        return self._failure
+
     async def wait_for_version(self, version: int, timeout: float = 10.0) -> None:
         async with self._changed:
-            await asyncio.wait_for(self._changed.wait_for(lambda: self.version >= version), timeout)
+            await asyncio.wait_for(
+                self._changed.wait_for(lambda: self.version >= version or self._failure is not None), timeout
+            )
+        if self.version < version and self._failure is not None:
+            raise self._failure
 
     @staticmethod
     async def _write(socket: ClientConnection, outbox: "asyncio.Queue[bytes]") -> None:
@@ -193,12 +206,20 @@ class LiveReport:
             except ConnectionClosed as closed:
                 code = closed.rcvd.code if closed.rcvd else None
                 if code in FINAL_CLOSE_CODES:
-                    self._fail(closed)
+                    await self._fail(closed)
                     return
             except (TimeoutError, OSError, InvalidHandshake) as error:
                 log.info("live connection to %s failed: %s", self.report_id, error)
             except CommandRefused as refused:
-                self._fail(refused)
+                await self._fail(refused)
+                return
+            except CorruptEvent as damaged:
+                log.error("live report %s stopped: %s", self.report_id, damaged.message)
+                await self._fail(CommandRefused(damaged.code, damaged.message))
+                return
+            except Exception as error:  # a bug, here or in the server: stop, but never leave a caller waiting
+                log.exception("live report %s stopped", self.report_id)
+                await self._fail(error)
                 return
             finally:
                 self._outbox = None
@@ -206,13 +227,17 @@ class LiveReport:
             await asyncio.sleep(delay)
             delay = min(delay * 2, self._max_reconnect_delay)
 
-    def _fail(self, error: BaseException) -> None:
+    async def _fail(self, error: BaseException) -> None:
+        """Stop for good: every command waiting, and every one sent from now on, fails with
+        `error`, as does `wait_for_version`."""
         self._failure = error
         self._ready.set()
         for _, future in self._pending.values():
             if not future.done():
                 future.set_exception(error)
         self._pending.clear()
+        async with self._changed:
+            self._changed.notify_all()
 
     async def _serve(self, socket: ClientConnection) -> None:
         outbox: asyncio.Queue[bytes] = asyncio.Queue()
@@ -221,14 +246,17 @@ class LiveReport:
             if self.report is not None:
                 await self._resume(outbox, self.version, self.report)
             async for raw in socket:
-                message = _decode_message(raw)
+                try:
+                    message = _decode_message(raw)
+                except UNREADABLE_EVENT as error:  # a server that forwarded a damaged event as it is
+                    raise unreadable(self.report_id, self.version + 1, error) from None
                 if isinstance(message, _RawEventsMessage):
                     for event in message.events:
-                        await self._apply(decode_event(event))
+                        await self._apply_raw(event)
                     for ack in message.acks:
                         self._settle(ack.command_id, result=ack)
                 elif isinstance(message, _RawEventMessage):
-                    await self._apply(decode_event(message.event))
+                    await self._apply_raw(message.event)
                 elif isinstance(message, Snapshot):
                     await self._resume(outbox, message.version, message.report)
                 elif isinstance(message, Ack):
@@ -254,6 +282,16 @@ class LiveReport:
             outbox.put_nowait(payload)
         self._outbox = outbox
         self._ready.set()
+
+    async def _apply_raw(self, raw: msgspec.Raw) -> None:
+        """An event as received: one this client cannot read (written by a newer server, or
+        damaged) raises CorruptEvent, which stops the live report cleanly, as the server does
+        when it cannot read one itself."""
+        try:
+            event = decode_event(raw)
+        except UNREADABLE_EVENT as error:
+            raise unreadable(self.report_id, self.version + 1, error) from None
+        await self._apply(event)
 
     async def _apply(self, event: StoredEvent) -> None:
         if event.version <= self.version:

@@ -27,7 +27,7 @@ CHAIR_COMMANDS = frozenset({"AdoptChapter", "ReopenChapter", "AdoptReport"})
 
 # A display name: printable, one line, as it appears in history and blame.
 DisplayName = Annotated[
-    str, Meta(min_length=1, max_length=MAX_DRAFTER_LENGTH, pattern=r"^[^\x00-\x1f\x7f-\x9f]*\S[^\x00-\x1f\x7f-\x9f]*$")
+    str, Meta(min_length=1, max_length=MAX_DRAFTER_LENGTH, pattern=r"\A[^\x00-\x1f\x7f-\x9f]*\S[^\x00-\x1f\x7f-\x9f]*\Z")
 ]
 
 
@@ -58,9 +58,9 @@ def refusal(role: Role, command_types: list[str]) -> DomainError | None:
     return None
 
 
-def check_admin(role: Role) -> None:
+def check_admin(role: Role, what: str = "manages users and roles") -> None:
     if role != "admin":
-        raise DomainError("forbidden", "only an administrator manages users and roles")
+        raise DomainError("forbidden", f"only an administrator {what}")
 
 
 class Actor(msgspec.Struct, frozen=True):

@@ -264,7 +264,12 @@ _DECODERS = {name: msgspec.json.Decoder(cls) for name, cls in EVENT_TYPES.items(
 
 
 class UnknownEventType(ValueError):
-    """A stored event whose type this code does not know: newer code wrote it."""
+    """A stored event whose type or schema this code cannot read."""
+
+
+class NewerEventType(UnknownEventType):
+    """A type this code does not know, or a schema newer than its: newer code wrote it (or
+    the type name is damaged)."""
 
 
 def event_type(event: Event) -> str:
@@ -292,10 +297,10 @@ def decode_payload(type_name: str, schema: int, raw: bytes) -> Event:
     """Decode a stored payload into the current Struct, upcasting older schemas."""
     cls = EVENT_TYPES.get(type_name)
     if cls is None:
-        raise UnknownEventType(f"unknown event type {type_name!r}")
+        raise NewerEventType(f"unknown event type {type_name!r}")
     if schema == cls.schema:
         return _DECODERS[type_name].decode(raw)
     if schema > cls.schema:
-        raise UnknownEventType(f"{type_name} schema {schema} is newer than this code's {cls.schema}")
+        raise NewerEventType(f"{type_name} schema {schema} is newer than this code's {cls.schema}")
     payload = upcast(type_name, schema, msgspec.json.decode(raw), cls.schema)
     return msgspec.convert(payload, cls)

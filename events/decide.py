@@ -8,13 +8,15 @@ DomainError with a stable code and nothing out. Ids the client left out are draw
 from collections.abc import Callable
 from typing import get_args
 
+import msgspec
+
 from events import catalogue as ev
 from events import commands as cmd
 from events import lookup, text_ops
 from events.catalogue import Event
 from events.errors import DomainError
 from events.evolve import apply
-from events.fields import MAX_TEXT_LENGTH
+from events.fields import MAX_OP_CHARACTERS, MAX_OP_COMPONENTS, MAX_TEXT_LENGTH, NOT_IN_TEXT
 from events.model import (
     LIST_MARK,
     Listing,
@@ -25,6 +27,13 @@ from events.model import (
 from events.placeholders import filled_ids, paragraph_of, paragraph_placeholders
 
 NewId = Callable[[], str]
+
+# The components merging one edit past those committed since its revision may walk
+# (`text_ops.transform_cost`): about 3 ms of the server's time, and deciding the widest op
+# allowed that far behind about 3.5 ms in all (tests/bench/stale_edit.py). A keystroke made 500
+# revisions ago costs some 2,000; what costs more is refused with `revision_too_old`, and the
+# drafter's client sends it again made on a recent revision, where merging costs next to nothing.
+TRANSFORM_BUDGET = 3_000
 
 
 def _new_item_id(report: Report, requested: str | None, new_id: NewId) -> str:
@@ -157,6 +166,17 @@ def _replace_paragraph_text(r: Report, c: cmd.ReplaceParagraphText, new_id: NewI
     return [] if paragraph.text == c.text else [ev.ParagraphTextReplaced(paragraph_id=paragraph.id, text=c.text)]
 
 
+def _check_op_size(ops: text_ops.Op) -> None:
+    """Refuse an op wider or carrying more text than any drafter sends (`op_too_large`),
+    before any work is done with it: every other check walks its components (the widest a
+    message holds, 176,000 of them, took 70 ms to look for control characters in)."""
+    if len(ops) > MAX_OP_COMPONENTS:
+        raise DomainError("op_too_large", f"an edit holds at most {MAX_OP_COMPONENTS} components; this one has {len(ops)}")
+    characters = text_ops.carried(ops)
+    if characters > MAX_OP_CHARACTERS:
+        raise DomainError("op_too_large", f"an edit carries at most {MAX_OP_CHARACTERS} characters of text; this one {characters}")
+
+
 def _edit_paragraph_text(r: Report, c: cmd.EditParagraphText, new_id: NewId) -> list[Event]:
     chapter, paragraph = lookup.paragraph_with_chapter(r, c.paragraph_id)
     lookup.check_open(chapter)
@@ -167,8 +187,15 @@ def _edit_paragraph_text(r: Report, c: cmd.EditParagraphText, new_id: NewId) -> 
         raise DomainError("revision_too_old", f"revision {c.base_revision} is too old to merge: reload the paragraph")
     try:
         text_ops.check(c.ops)
-        ops = text_ops.transform_past(text_ops.normalize(c.ops), paragraph.recent_ops[len(paragraph.recent_ops) - behind :], "left")
+        committed = paragraph.recent_ops[len(paragraph.recent_ops) - behind :]
+        ops = text_ops.transform_past(text_ops.normalize(c.ops), committed, "left", budget=TRANSFORM_BUDGET)
         text = text_ops.apply(paragraph.text, ops)
+    except text_ops.TooCostly:
+        raise DomainError(
+            "revision_too_old",
+            f"revision {c.base_revision} is {behind} edits behind: too far to merge an edit of {len(c.ops)} components;"
+            " make it on a recent revision",
+        ) from None
     except ValueError as error:
         raise DomainError("invalid_ops", f"these operations do not fit revision {c.base_revision}: {error}") from None
     if text.count(LIST_MARK) != paragraph.text.count(LIST_MARK):
@@ -409,7 +436,42 @@ _RULES: dict[type, Callable[[Report, object, NewId], list[Event]]] = {
 }
 
 
+def _forbidden_character(value: object) -> tuple[str, str] | None:
+    """(path, character) of the first character no text may hold (fields.NOT_IN_TEXT) in any
+    string of `value`, a command or anything it holds; None if there is none. The path is
+    built only on the way back from a find, so a clean command costs one search per string."""
+    if isinstance(value, str):
+        found = NOT_IN_TEXT.search(value)
+        return None if found is None else ("", found.group())
+    if isinstance(value, msgspec.Struct):
+        for name in value.__struct_fields__:
+            if (found_in := _forbidden_character(getattr(value, name))) is not None:
+                return f".{name}{found_in[0]}", found_in[1]
+    elif isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            if (found_in := _forbidden_character(item)) is not None:
+                return f"[{index}]{found_in[0]}", found_in[1]
+    return None
+
+
+def _check_texts(command: cmd.Command) -> None:
+    """Refuse (`invalid_text`) a command with a control character in any of its strings:
+    titles, names, texts, what an edit inserts, a placeholder's value… One check over every
+    field of every command, so that a new field is covered without a word."""
+    found = _forbidden_character(command)
+    if found is not None:
+        path, character = found
+        raise DomainError(
+            "invalid_text",
+            f"$.command{path} holds U+{ord(character):04X}: text may hold tabs and line breaks, but no other control"
+            " character (nor U+FFFE, U+FFFF or a lone surrogate)",
+        )
+
+
 def decide(report: Report | None, command: cmd.Command, new_id: NewId) -> list[Event]:
+    if isinstance(command, cmd.EditParagraphText):
+        _check_op_size(command.ops)
+    _check_texts(command)
     if isinstance(command, cmd.CreateReport):
         if report is not None:
             raise DomainError("report_exists", f"report {report.id} already exists")

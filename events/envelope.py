@@ -9,7 +9,8 @@ from datetime import datetime
 
 import msgspec
 
-from events.catalogue import Event, decode_payload
+from events.catalogue import Event, NewerEventType, decode_payload
+from events.errors import CorruptEvent
 
 
 class _Envelope(msgspec.Struct, frozen=True, kw_only=True):
@@ -57,3 +58,33 @@ def decode_event(raw: bytes) -> StoredEvent:
     data = decode_payload(stored.type, stored.schema, stored.data)
     envelope = {name: getattr(stored, name) for name in _Envelope.__struct_fields__}
     return StoredEvent(**(envelope | {"schema": type(data).schema}), data=data)
+
+
+# What decoding damaged bytes may raise: msgspec's errors (not JSON, wrong shape; both are
+# ValueErrors, as is UnknownEventType), invalid UTF-8, nesting too deep for the decoder, and
+# whatever an upcaster trips on in an old payload of the wrong shape.
+UNREADABLE_EVENT = (ValueError, UnicodeDecodeError, RecursionError, LookupError, TypeError)
+
+
+def unreadable(report_id: str, version: int, error: Exception) -> CorruptEvent:
+    """What it means that `decode_event` raised `error` (one of UNREADABLE_EVENT)."""
+    if isinstance(error, NewerEventType):
+        return CorruptEvent(report_id, version, f"{error}: written by a newer version of Rapporteur", newer=True)
+    return CorruptEvent(report_id, version, f"not an event: {error}")
+
+
+def read_stored(raw: bytes, report_id: str, version: int) -> StoredEvent:
+    """The event stored at `version` of `report_id`, or CorruptEvent saying what is wrong.
+
+    Besides decoding, the event must claim that place: an entry copied from another report
+    or another version would fold into a report that never was.
+    """
+    if not raw:
+        raise CorruptEvent(report_id, version, "the stream entry holds no event")
+    try:
+        event = decode_event(raw)
+    except UNREADABLE_EVENT as error:
+        raise unreadable(report_id, version, error) from None
+    if event.report_id != report_id or event.version != version:
+        raise CorruptEvent(report_id, version, f"it is version {event.version} of report {event.report_id}")
+    return event

@@ -18,8 +18,10 @@ from events.authorship import apply_to_runs, written_by
 from events.catalogue import Event
 from events.envelope import StoredEvent
 from events.model import (
+    LIGHT_OP,
     LIST_MARK,
     RECENT_OPS,
+    RECENT_OPS_WEIGHT,
     AgendaItem,
     Chapter,
     Document,
@@ -148,8 +150,25 @@ def _set_chapter(report: Report, chapter_id: str, **changes: Any) -> Report:
 
 
 def _recent(ops: tuple[Op, ...], op: Op) -> tuple[Op, ...]:
-    """The last RECENT_OPS ops with `op`: one copy of the tuple per keystroke, not three."""
-    return (ops[1 - RECENT_OPS :] if len(ops) >= RECENT_OPS else ops) + (op,)
+    """The last RECENT_OPS ops with `op`, and fewer when they weigh too much: one copy of the
+    tuple per keystroke, not three.
+
+    Their weight stays under RECENT_OPS_WEIGHT without being summed at each keystroke: a
+    light op (what typing makes) only drops the oldest one past RECENT_OPS; a heavy one
+    (a paste, a replaced paragraph) drops the oldest until, with it, they weigh at most
+    RECENT_OPS_WEIGHT - RECENT_OPS * LIGHT_OP. The light ops that follow it add at most
+    RECENT_OPS * LIGHT_OP before it is dropped in turn, and light ops alone never weigh more.
+    (An op heavier than that allowance on its own, which no command can make, is kept alone.)
+    """
+    kept = ops[1 - RECENT_OPS :] if len(ops) >= RECENT_OPS else ops
+    heavy = text_ops.weight(op)
+    if heavy <= LIGHT_OP:
+        return kept + (op,)
+    allowance = RECENT_OPS_WEIGHT - RECENT_OPS * LIGHT_OP - heavy
+    start = len(kept)
+    while start > 0 and (allowance := allowance - text_ops.weight(kept[start - 1])) >= 0:
+        start -= 1
+    return kept[start:] + (op,)
 
 
 def _edited(paragraph: Paragraph, op: Op, author: str) -> Paragraph:

@@ -94,6 +94,13 @@ class AuthorRun(msgspec.Struct, frozen=True, array_like=True, gc=False):
 # How many of a paragraph's latest text operations it keeps, to transform an edit made on an
 # older revision; an edit based on anything older is refused with `revision_too_old`.
 RECENT_OPS = 500
+# And how much they weigh in all at most (`text_ops.weight`: components and characters, about
+# bytes), so that pastes kept 500 times over never hold a paragraph's memory and snapshots: an
+# op heavier than LIGHT_OP drops the oldest ops kept until, with it, they weigh at most
+# RECENT_OPS_WEIGHT - RECENT_OPS * LIGHT_OP (always keeping it), which leaves room for the light
+# ones that follow until it is dropped in turn (see evolve._recent).
+RECENT_OPS_WEIGHT = 400_000
+LIGHT_OP = 200
 
 
 class Paragraph(msgspec.Struct, frozen=True, kw_only=True, gc=False):

@@ -10,7 +10,7 @@ import msgspec
 
 from events.commands import CommandEnvelope
 from events.envelope import StoredEvent
-from events.fields import CommandId, Id, Title
+from events.fields import MAX_VERSION, CommandId, Id, Title, Version
 from events.model import Language, Paragraph, Report
 
 MAX_MESSAGE_BYTES = 1024 * 1024
@@ -24,7 +24,7 @@ class PresenceMessage(msgspec.Struct, tag="presence", tag_field="type", frozen=T
     """Client -> server: where this drafter is now (None: nowhere in particular)."""
 
     paragraph_id: Id | None = None
-    cursor: Annotated[int, msgspec.Meta(ge=0)] | None = None
+    cursor: Annotated[int, msgspec.Meta(ge=0, le=MAX_VERSION)] | None = None
 
 
 MAX_REPLAY_PAGE = 1_000
@@ -36,8 +36,8 @@ class ReplayMessage(msgspec.Struct, tag="replay", tag_field="type", frozen=True,
     events (`ReplayPage`), sent between the live messages. A request out of range is refused
     with `invalid_query` (from after to) or `unknown_version` (beyond the report)."""
 
-    from_version: Annotated[int, msgspec.Meta(ge=0)]
-    to_version: Annotated[int, msgspec.Meta(ge=0)]
+    from_version: Version
+    to_version: Version
     page_size: Annotated[int, msgspec.Meta(ge=1, le=MAX_REPLAY_PAGE)] = 100
     request_id: CommandId | None = None
 
@@ -157,14 +157,17 @@ class ReportView(msgspec.Struct, frozen=True):
     report: Report
 
 
-class ReportSummary(msgspec.Struct, frozen=True):
-    """A report as `GET /api/reports` lists it."""
+class ReportSummary(msgspec.Struct, frozen=True, omit_defaults=True):
+    """A report as `GET /api/reports` lists it. `damaged_at`: only for a report whose event
+    at that version cannot be read (the server answers `corrupt_event` for it); it is then
+    listed as it was just before."""
 
     id: str
     title: str
     version: int
-    adopted: bool = False
-    language: Language = "fr"
+    adopted: bool
+    language: Language
+    damaged_at: int | None = None
 
 
 def event_message_bytes(raw_event: bytes) -> bytes:
@@ -200,3 +203,26 @@ class HistoryPage(msgspec.Struct, frozen=True):
 
     events: list[HistoryEntry]
     next_after: int | None
+
+
+class DamagedEntry(msgspec.Struct, frozen=True, kw_only=True):
+    """An entry of a report's stream that cannot be read as the event at its place.
+    `newer`: it reads as an event of a type or schema this server does not know, that is,
+    one a newer version of Rapporteur wrote (running that version again is the repair)."""
+
+    version: int
+    entry_id: str
+    problem: str
+    newer: bool = False
+
+
+class Diagnosis(msgspec.Struct, frozen=True, kw_only=True):
+    """`rapporteur doctor`: what a report's stream holds. `readable_up_to`: the last version
+    before the first damaged entry (`entries` when none is). `damaged` lists at most a
+    thousand entries, oldest first; `more`: there are others after them."""
+
+    report_id: str
+    entries: int
+    readable_up_to: int
+    damaged: list[DamagedEntry]
+    more: bool = False

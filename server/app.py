@@ -2,7 +2,7 @@
 
 import contextlib
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 import redis.asyncio as aioredis
 from starlette.applications import Starlette
@@ -16,7 +16,7 @@ from starlette.websockets import WebSocket
 from events.commands import CommandEnvelope, CreateReport
 from events.errors import DomainError
 from events.protocol import CreateReportRequest, ReportSummary, ReportView, for_clients
-from server import account_views, history_views, read_jobs, static, views
+from server import account_views, doctor, history_views, read_jobs, static, views
 from server.account_views import invite_url
 from server.accounts import Accounts
 from server.auth import (
@@ -28,9 +28,11 @@ from server.auth import (
     same_origin,
 )
 from server.fanout import Fanout
+from server.health import cannot_write, no_problem
 from server.http import (
     JSON,
     asked_report,
+    error_response,
     handles_domain_errors,
     in_worker,
     int_param,
@@ -39,6 +41,7 @@ from server.http import (
     service_of,
 )
 from server.live import (
+    CLOSE_CORRUPT_EVENT,
     CLOSE_FORBIDDEN,
     CLOSE_INVALID_QUERY,
     CLOSE_UNAUTHENTICATED,
@@ -61,8 +64,13 @@ REDIS_POOL_WAIT_SECONDS = 20
 READ_BUDGET_SECONDS = 10.0
 
 async def health(request: Request) -> Response:
-    """For load balancers and tests: 200 once the service is ready (no sign-in needed)."""
-    await request.app.state.service.store.redis.ping()
+    """For load balancers and tests: 200 once the service is ready (no sign-in needed), and
+    only while Redis can store edits: 503 `redis_unavailable` while the embedded Redis is
+    down, 503 `redis_cannot_write` while its disk is full or Redis refuses writes."""
+    state = request.app.state
+    problem = state.storage_problem() or await cannot_write(state.service.store.redis)
+    if problem is not None:
+        return error_response(problem)
     return JSON({"status": "ok"})
 
 
@@ -86,8 +94,10 @@ async def list_reports(request: Request) -> Response:
     reports = await service_of(request).reports()
     return JSON(
         [
-            ReportSummary(id=report_id, title=about.title, version=version, adopted=about.adopted, language=about.language)
-            for report_id, version, about in reports
+            ReportSummary(
+                id=report_id, title=about.title, version=version, adopted=about.adopted, language=about.language, damaged_at=damaged_at
+            )
+            for report_id, version, about, damaged_at in reports
         ]
     )
 
@@ -110,7 +120,7 @@ async def get_events(request: Request) -> Response:
     after = int_param(request, "after", 0)
     limit = min(int_param(request, "limit", DEFAULT_EVENT_PAGE) or DEFAULT_EVENT_PAGE, MAX_EVENT_PAGE)
     service = service_of(request)
-    events = await service.store.read_raw(report_id, after=after, limit=limit)
+    events = await service.store.read_checked(report_id, after=after, limit=limit)
     if not events:
         await service.report(report_id)  # 404 for a report that does not exist
     return JSON(b"[" + b",".join(raw for _, raw in events) + b"]")
@@ -122,6 +132,10 @@ async def post_command(request: Request) -> Response:
     envelope = parse(await read_body(request), CommandEnvelope)
     result = await service_of(request).handle(report_id, envelope, await actor_of(request, report_id))
     return JSON(result)
+
+
+# Why a live connection is refused once signed in -> its close code (otherwise 4404).
+_REFUSAL_CLOSE_CODES = {"invalid_query": CLOSE_INVALID_QUERY, "corrupt_event": CLOSE_CORRUPT_EVENT}
 
 
 async def live(websocket: WebSocket) -> None:
@@ -145,7 +159,7 @@ async def live(websocket: WebSocket) -> None:
         if after is not None and after > version:
             raise DomainError("unknown_version", f"the report has no version {after}; it is at {version}")
     except DomainError as error:
-        return await close_with_error(websocket, error, CLOSE_INVALID_QUERY if error.code == "invalid_query" else CLOSE_UNKNOWN_REPORT)
+        return await close_with_error(websocket, error, _REFUSAL_CLOSE_CODES.get(error.code, CLOSE_UNKNOWN_REPORT))
     actor = await actor_in(websocket, user, report_id)
     await websocket.accept()
     signed_in = SignedInSocket(websocket, actor, user, report_id)
@@ -165,11 +179,17 @@ async def _open_connections(pool: aioredis.BlockingConnectionPool, count: int) -
 
 
 def create_app(
-    redis_url: str, *, public_url: str | None = None, allowed_origins: tuple[str, ...] = (), admin_link: bool = False
+    redis_url: str,
+    *,
+    public_url: str | None = None,
+    allowed_origins: tuple[str, ...] = (),
+    admin_link: bool = False,
+    storage_problem: Callable[[], DomainError | None] | None = None,
 ) -> ASGIApp:
     """The application. `public_url`: where people reach it, for the administrator's sign-in
     link, printed when the database has no user yet (or when `admin_link` asks for a new
-    one). `allowed_origins`: other sites whose pages may use a browser's session here."""
+    one). `allowed_origins`: other sites whose pages may use a browser's session here.
+    `storage_problem`: why the embedded Redis cannot store edits now (server/supervisor.py)."""
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -182,6 +202,7 @@ def create_app(
         store = EventStore(redis)
         app.state.accounts = Accounts(redis)
         app.state.allowed_origins = allowed_origins
+        app.state.storage_problem = storage_problem or no_problem
         app.state.fanout = Fanout(redis_url, store)
         app.state.service = ReportService(store, local_writes=app.state.fanout)
         app.state.presence = Presence(redis_url, redis)
@@ -210,6 +231,7 @@ def create_app(
             *account_views.routes,
             *views.routes,
             *history_views.routes,
+            *doctor.routes,
             Route("/api/health", health, methods=["GET"]),
             Route("/api/reports", create_report, methods=["POST"]),
             Route("/api/reports", list_reports, methods=["GET"]),

@@ -19,6 +19,13 @@ meanwhile: its append makes ours conflict, and from then on the reader watches t
 again (`contended`) and the listeners, seeing the gap, read what they missed; once the writer
 has been idle for WATCH_AGAIN_AFTER, the reader watches the stream again from the last
 version it delivered.
+
+Every event read from Redis is checked to be readable before it is handed on (the listeners
+forward its bytes as they are). A damaged one is passed over by the reader; the listeners of
+its report read on from the stream, where they meet it as CorruptEvent and their connections
+are closed saying so. Whatever fails with one report's entries holds up no other report, and
+the reader itself, should it fail, is started again (without the reports whose key is not a
+stream, for which Redis refuses the whole read).
 """
 
 import asyncio
@@ -31,11 +38,19 @@ import redis.asyncio as aioredis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from events.envelope import read_stored
+from events.errors import CorruptEvent
 from server.keys import events_key, report_of_events_key
 from server.pipelined import PipelinedConnection
 from server.store import EventStore, RawEvent
 
 log = logging.getLogger(__name__)
+
+# The reader, if it fails, is started again after RESTART_DELAY, doubled at each failure up to
+# MAX_RESTART_DELAY, and back to RESTART_DELAY once it ran RESTART_FORGIVEN_AFTER seconds.
+RESTART_DELAY = 0.1
+MAX_RESTART_DELAY = 5.0
+RESTART_FORGIVEN_AFTER = 60.0
 
 # How many batches a listener may fall behind before it stops queueing and re-reads the stream.
 QUEUE_BATCHES = 256
@@ -45,6 +60,19 @@ CATCH_UP_PAGE = 1_000
 # How long after this process last wrote a report its reader waits to watch that stream again
 # (while drafters of 100 reports type, most writers rest longer than 20 ms between batches).
 WATCH_AGAIN_AFTER = 0.1
+
+
+def readable(report_id: str, batch: list[RawEvent]) -> list[RawEvent]:
+    """The events of `batch` before the first that cannot be read; CorruptEvent if that one
+    is the first."""
+    for index, (version, raw) in enumerate(batch):
+        try:
+            read_stored(raw, report_id, version)
+        except CorruptEvent:
+            if index == 0:
+                raise
+            return batch[:index]
+    return batch
 
 
 class Subscription:
@@ -62,16 +90,27 @@ class Subscription:
         try:
             self._queue.put_nowait(batch)
         except asyncio.QueueFull:
-            self._behind = True
-            while not self._queue.empty():
-                self._queue.get_nowait()
+            self.read_back()
+
+    def read_back(self) -> None:
+        """Read what comes next from the stream itself, not from what the reader offers (the
+        consumer, if it is waiting for the reader, is woken by an empty batch)."""
+        self._behind = True
+        while not self._queue.empty():
+            self._queue.get_nowait()
+        self._queue.put_nowait([])
 
     async def next_batch(self) -> list[RawEvent]:
-        """The next events after `self.last`, contiguous, waiting until there are some."""
+        """The next events after `self.last`, contiguous, waiting until there are some.
+
+        Raises CorruptEvent when the next event cannot be read (after every one before it
+        was returned): nothing after it can be given in order.
+        """
         while True:
             if self._behind:
-                batch = await self._fanout.store.read_raw(self.report_id, after=self.last, limit=CATCH_UP_PAGE)
-                if len(batch) < CATCH_UP_PAGE:
+                read = await self._fanout.store.read_raw(self.report_id, after=self.last, limit=CATCH_UP_PAGE)
+                batch = readable(self.report_id, read)
+                if len(read) < CATCH_UP_PAGE and len(batch) == len(read):
                     self._behind = False
                 if batch:
                     self.last = batch[-1][0]
@@ -111,6 +150,7 @@ class Fanout:
         self._writing: set[str] = set()  # reports this process is appending to: not watched
         self._lingering: dict[str, asyncio.TimerHandle] = {}  # writers stopped: watched again soon
         self._task: asyncio.Task[None] | None = None
+        self.restarts = 0  # times the reader failed and was started again
         self._wakes: set[asyncio.Task[None]] = set()
         self._wake_due = False  # a wake-up is on its way and has not been sent yet
         self._expires_at = 0.0  # when the wake stream's expiry was last pushed back
@@ -119,7 +159,39 @@ class Fanout:
         self._waker = PipelinedConnection(store.redis.connection_pool)
 
     async def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="fanout-reader")
+        self._task = asyncio.create_task(self._supervise(), name="fanout-reader")
+
+    async def _supervise(self) -> None:
+        """Run the reader, and run it again if it fails: every live connection of the process
+        depends on it. The delay doubles while it keeps failing soon after starting."""
+        delay = RESTART_DELAY
+        while True:
+            started = time.monotonic()
+            try:
+                await self._run()
+            except Exception:
+                self.restarts += 1
+                if time.monotonic() - started > RESTART_FORGIVEN_AFTER:
+                    delay = RESTART_DELAY
+                log.exception("fan-out reader failed (restart %d); starting it again in %.1f s", self.restarts, delay)
+                await self._leave_out_what_is_not_a_stream()
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, MAX_RESTART_DELAY)
+
+    async def _leave_out_what_is_not_a_stream(self) -> None:
+        """Stop watching the reports whose events key holds something else than a stream (a
+        damaged database): Redis refuses the whole XREAD for one such key, every other report
+        with it. Their listeners read the key themselves, and fail."""
+        for report_id in tuple(self._cursors):
+            try:
+                kind = await self.store.redis.type(events_key(report_id))
+            except aioredis.RedisError:
+                return  # Redis itself is away: the reader's next read says so
+            if kind not in (b"stream", b"none"):
+                log.error("fan-out: report %s's events key holds a %s, not a stream: no longer watched", report_id, kind.decode())
+                self._cursors.pop(report_id)
+                for subscription in tuple(self._subscriptions.get(report_id, ())):
+                    subscription.read_back()
 
     async def stop(self) -> None:
         for lingering in self._lingering.values():
@@ -198,11 +270,44 @@ class Fanout:
                     # their acks. Another process's events among them are not lost: the cursor
                     # stays, and the listeners read them back on the gap they leave.
                     continue
-                self._deliver(report_id, entries)
+                try:
+                    self._deliver(report_id, entries)
+                except CorruptEvent as damaged:
+                    log.warning("fan-out: %s", damaged.message)
+                    self._pass_over(report_id, entries)
+                except Exception:
+                    log.exception("fan-out: the events read from %s could not be handed on", name)
+                    self._pass_over(report_id, entries)
 
     def _deliver(self, report_id: str, entries: list) -> None:
-        batch = [(int(entry_id.split(b"-", 1)[0]), fields[b"e"]) for entry_id, fields in entries]
-        self._offer(report_id, batch)
+        """Hand on the entries read, each checked to be a readable event at its place: the
+        listeners forward the stored bytes to clients as they are. The events before a damaged
+        one are handed on, then CorruptEvent is raised."""
+        batch: list[RawEvent] = []
+        try:
+            for entry_id, fields in entries:
+                version, sequence = (int(part) for part in entry_id.split(b"-", 1))
+                raw = fields.get(b"e")
+                if sequence != 0 or raw is None:
+                    raise CorruptEvent(report_id, version, f"the stream entry {entry_id.decode()} is not one Rapporteur writes")
+                read_stored(raw, report_id, version)
+                batch.append((version, raw))
+        finally:
+            if batch:
+                self._offer(report_id, batch)
+
+    def _pass_over(self, report_id: str, entries: list) -> None:
+        """The reader could not hand on these entries: it goes on past them (reading them
+        again would fail again), and the report's listeners read what comes next from the
+        stream themselves, where they meet the damaged event (CorruptEvent, with its version)
+        or the events the reader could not hand on. Other reports are not held up."""
+        cursor = self._cursors.get(report_id)
+        if cursor is None:
+            return
+        milliseconds, sequence = (int(part) for part in entries[-1][0].split(b"-", 1))
+        self._cursors[report_id] = max(cursor, milliseconds + (sequence > 0))
+        for subscription in tuple(self._subscriptions.get(report_id, ())):
+            subscription.read_back()
 
     def writing(self, report_id: str) -> None:
         """This process starts appending to the report: its next reads leave that stream out

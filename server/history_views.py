@@ -11,7 +11,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from events.catalogue import EVENT_TYPES
-from events.envelope import decode_event
+from events.envelope import read_stored
 from events.errors import DomainError
 from events.history import HistoryFilter, in_chapter, matches
 from events.model import Report
@@ -124,7 +124,7 @@ async def get_history(request: Request) -> Response:
             break
         for stored_version, raw in page:
             after = stored_version
-            event = decode_event(raw)
+            event = read_stored(raw, report_id, stored_version)
             if matches(event, filters):
                 found.append(HistoryEntry(event=msgspec.Raw(raw), summary=summarize(event, language)))
                 if len(found) == limit:

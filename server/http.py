@@ -11,6 +11,7 @@ from starlette.responses import Response
 from starlette.websockets import WebSocket
 
 from events.errors import DomainError
+from events.fields import MAX_VERSION
 from events.model import Report
 from events.protocol import MAX_MESSAGE_BYTES, ErrorBody
 from server.keys import is_report_id
@@ -19,6 +20,9 @@ from server.wire import status_of
 from server.workers import OverBudget, Workers
 
 _encode = msgspec.json.Encoder().encode
+
+# The largest number a query parameter takes: versions and limits alike.
+MAX_INT_PARAM = MAX_VERSION
 
 
 class JSON(Response):
@@ -40,12 +44,19 @@ def report_id_of(request: Request | WebSocket) -> str:
 
 
 def int_param(request: Request | WebSocket, name: str, default: int | None = None) -> int | None:
+    """A whole number from 0 to MAX_INT_PARAM, in ASCII digits: `str.isdigit()` alone takes
+    « ² » and « ٣ », which `int()` then refuses or reads, and a number past 2^63 reaches Redis
+    as a stream id it refuses."""
     value = request.query_params.get(name)
     if value is None:
         return default
-    if not value.isdigit():
-        raise DomainError("invalid_query", f"?{name}= takes a whole number of at least 0, not {value!r}")
-    return int(value)
+    shown = value if len(value) <= 40 else value[:40] + "…"
+    if not (value.isascii() and value.isdigit()):
+        raise DomainError("invalid_query", f"?{name}= takes a whole number of at least 0 in digits 0-9, not {shown!r}")
+    digits = value.lstrip("0")
+    if len(digits) > len(str(MAX_INT_PARAM)) or int(digits or "0") > MAX_INT_PARAM:
+        raise DomainError("invalid_query", f"?{name}= is at most {MAX_INT_PARAM}, not {shown}")
+    return int(digits or "0")
 
 
 # A "+" left unescaped in a query string arrives as a space: "…T10:00:00 02:00" meant "+02:00".

@@ -73,7 +73,7 @@ def report_of_presence_channel(channel: bytes | str) -> str:
 # Accounts. A token is found by the SHA-256 of its value: the value itself is never stored.
 USERS = "rapporteur:users"
 ADMIN_CREATED = "rapporteur:admin-created"
-_DIGEST = re.compile("^[0-9a-f]{64}$")
+_DIGEST = re.compile(r"\A[0-9a-f]{64}\Z")
 
 
 def token_key(digest: str) -> str:

@@ -24,7 +24,7 @@ from typing import Any
 import msgspec
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from events.errors import DomainError
+from events.errors import CorruptEvent, DomainError
 from events.protocol import (
     Ack,
     ClientMessage,
@@ -60,6 +60,8 @@ CLOSE_UNKNOWN_REPORT = 4404
 CLOSE_INVALID_QUERY = 4400
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
+# A stored event of the report cannot be read (`corrupt_event`): reconnecting will not help.
+CLOSE_CORRUPT_EVENT = 4500
 # RFC 6455 "policy violation": a client that keeps flooding after being told to slow down.
 CLOSE_FLOODING = 1008
 # Per connection: messages a client may send each second, and in one burst, before its
@@ -162,7 +164,11 @@ class LiveConnection:
 
     async def _send_events(self, subscription: Subscription) -> None:
         while True:
-            batch = await subscription.next_batch()
+            try:
+                batch = await subscription.next_batch()
+            except CorruptEvent as damaged:
+                await self._close_damaged(damaged)
+                return
             last = self._taken_version = batch[-1][0]
             async with self._send_lock:
                 ready = [ack for ack in self._pending_acks if ack.version <= last]
@@ -176,6 +182,16 @@ class LiveConnection:
                     for ack in ready:
                         await self._send(_encode(ack))
                 self._sent_version = last
+
+    async def _close_damaged(self, damaged: CorruptEvent) -> None:
+        """The next event cannot be read: nothing after it can be sent, in order, without a
+        gap. The client is told which version, with every event before it sent, and the
+        connection closed with a code that says reconnecting will not help."""
+        log.warning("live connection to %s closed: %s", self.report_id, damaged.message)
+        async with self._send_lock:
+            with contextlib.suppress(WebSocketDisconnect, RuntimeError):  # the client left first
+                await self._send(_encode(Error(command_id=None, code=damaged.code, message=damaged.message)))
+                await self.websocket.close(code=CLOSE_CORRUPT_EVENT, reason=damaged.code)
 
     def _expect(self, result: CommandResult) -> None:
         """The command's events are stored and about to be handed on: its ack goes out with
@@ -321,7 +337,13 @@ class LiveConnection:
 
     async def _serve_replays(self) -> None:
         while True:
-            await self._replay(await self._replays.get())
+            request = await self._replays.get()
+            try:
+                await self._replay(request)
+            except CorruptEvent as damaged:  # the pages before it were sent: the replay ends there
+                refused = ReplayRefused(request_id=request.request_id, code=damaged.code, message=damaged.message)
+                async with self._send_lock:
+                    await self._send(_encode(refused))
 
     async def _replay(self, request: ReplayMessage) -> None:
         """Send the events after `from_version` up to `to_version`, one page read at a time.
@@ -331,7 +353,7 @@ class LiveConnection:
         """
         after = request.from_version
         while True:
-            events = await self.service.store.read_raw(
+            events = await self.service.store.read_checked(
                 self.report_id, after=after, upto=request.to_version, limit=request.page_size
             )
             last = events[-1][0] if events else request.to_version

@@ -78,7 +78,7 @@ async def blame_log(store: EventStore, checkpoints: BlameCheckpoints, report_id:
     log = await checkpoints.nearest(report_id, version)
     async for page in store.pages(report_id, after=log.version, upto=version):
         for event_version, raw in page:
-            log.record_stored(raw)
+            log.record_stored(raw, report_id, event_version)
             if checkpoints.due(event_version):
                 await checkpoints.save(report_id, log)
     return log

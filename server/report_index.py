@@ -53,9 +53,12 @@ redis.call('HSET', KEYS[1], 'about', ARGV[1], 'version', ARGV[2])
 return 1
 """
 
-Listed = tuple[str, int, ReportDescription]
-# The report at its latest version, folded (from its snapshots): for those without a summary.
-Fold = Callable[[str], Awaitable[tuple[int, Report | None]]]
+# id, version, description; and for a report with an event that cannot be read, its version
+# (the report being described as it was before it).
+Listed = tuple[str, int, ReportDescription, int | None]
+# The report at its latest version, folded (from its snapshots), for those without a fresh
+# summary; with the version of an event that stopped the fold, if one did.
+Fold = Callable[[str], Awaitable[tuple[int, Report | None, int | None]]]
 
 
 class ReportIndex:
@@ -76,7 +79,7 @@ class ReportIndex:
                 replies = await pipe.execute()
             for report_id, (about, version), length in zip(ids, replies[0::2], replies[1::2], strict=True):
                 if about is not None and version is not None and int(version) >= length:
-                    listed.append((report_id, length, _decode_description(about)))
+                    listed.append((report_id, length, _decode_description(about), None))
                 elif length:
                     repaired = await self._repaired(report_id, fold)
                     if repaired is not None:
@@ -85,9 +88,10 @@ class ReportIndex:
         return listed
 
     async def _repaired(self, report_id: str, fold: Fold) -> Listed | None:
-        version, report = await fold(report_id)
+        version, report, damaged_at = await fold(report_id)
         description = describe(report)
         if description is None:
             return None
-        await self._repair(keys=[summary_key(report_id)], args=[encode_description(description), version])
-        return report_id, version, description
+        if damaged_at is None:  # else not the report now: folded again at each listing, until repaired
+            await self._repair(keys=[summary_key(report_id)], args=[encode_description(description), version])
+        return report_id, version, description, damaged_at

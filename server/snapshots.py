@@ -31,7 +31,7 @@ from collections.abc import Iterator
 import msgspec
 import redis.asyncio as aioredis
 
-from events.envelope import decode_event
+from events.envelope import read_stored
 from events.evolve import evolve
 from events.model import Report
 from server.keys import snapshots_key
@@ -182,14 +182,16 @@ class Snapshots:
     ) -> tuple[int, Report | None]:
         """Fold the events after `version` (up to `upto`, or all) into `report`, a page at a time.
 
-        With `save`, the fold stores a snapshot at every multiple of N it reaches.
+        With `save`, the fold stores a snapshot at every multiple of N it reaches. An event
+        that cannot be read stops it with CorruptEvent, naming its version: a report is never
+        shown without an event of its history (the snapshots stored before it are kept).
         """
         while upto is None or version < upto:
             page = await self.store.read_raw(report_id, after=version, upto=upto, limit=REPLAY_PAGE)
             due = []
             with _uncollected():
                 for event_version, raw in page:
-                    report = evolve(report, decode_event(raw))
+                    report = evolve(report, read_stored(raw, report_id, event_version))
                     if save and self.due(event_version):
                         due.append((event_version, report))
             for snapshot_version, snapshot in due:

@@ -17,7 +17,8 @@ import redis.asyncio as aioredis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import NoScriptError
 
-from events.envelope import StoredEvent, decode_event, encode_event
+from events.envelope import StoredEvent, encode_event, read_stored
+from events.errors import CorruptEvent
 from server.keys import REPORT_INDEX, commands_key, events_key, summary_key
 from server.pipelined import PipelinedConnection
 
@@ -66,10 +67,15 @@ return {'ok', tostring(version)}
 # number: a script runs alone in Redis, so an unbounded one on a long stream would stall every
 # client of the server). Only each event's JSON comes back, without its entry id and field name:
 # a fifth of the reply elements to parse, which is most of what reading a long history costs.
+# An entry that is not the one field `e` (not written by the append script) comes back empty:
+# damaged.
 _READ = """
 local entries = redis.call('XRANGE', KEYS[1], ARGV[1], ARGV[2], 'COUNT', ARGV[3])
 local events = {}
-for i, entry in ipairs(entries) do events[i] = entry[2][2] end
+for i, entry in ipairs(entries) do
+  local fields = entry[2]
+  if #fields == 2 and fields[1] == 'e' then events[i] = fields[2] else events[i] = '' end
+end
 return events
 """
 
@@ -242,14 +248,32 @@ class EventStore:
                 left -= len(page)
 
     async def read(self, report_id: str, after: int = 0, upto: int | None = None, limit: int | None = None) -> list[StoredEvent]:
-        return [decode_event(raw) for _, raw in await self.read_raw(report_id, after, upto, limit)]
+        """Decoded, at their types' current schemas; CorruptEvent at the first that cannot be."""
+        return [read_stored(raw, report_id, version) for version, raw in await self.read_raw(report_id, after, upto, limit)]
+
+    async def read_checked(self, report_id: str, after: int = 0, upto: int | None = None, limit: int | None = None) -> list[RawEvent]:
+        """`read_raw`, each event checked to be readable (CorruptEvent otherwise): for what
+        forwards stored bytes to clients, which would choke on a damaged entry."""
+        events = await self.read_raw(report_id, after, upto, limit)
+        for version, raw in events:
+            read_stored(raw, report_id, version)
+        return events
+
+    async def entries(self, report_id: str, after_id: bytes, count: int) -> list[tuple[bytes, dict[bytes, bytes]]]:
+        """At most `count` entries of the stream after the entry id `after_id` (b"0-0": from
+        the first), as Redis holds them, ids and field names included: what `rapporteur
+        doctor` examines, whatever ids a damaged stream holds."""
+        return await self.redis.xrange(events_key(report_id), min=b"(" + after_id, max="+", count=count)
 
     async def time_of(self, report_id: str, version: int) -> datetime | None:
         """When version `version` was appended (its event's `at`, in UTC), if it exists."""
         entries = await self.redis.xrange(events_key(report_id), min=f"{version}-0", max=f"{version}-0")
         if not entries:
             return None
-        at = _decode_stamp(entries[0][1][b"e"]).at
+        try:
+            at = _decode_stamp(entries[0][1][b"e"]).at
+        except (KeyError, ValueError) as error:  # msgspec's errors are ValueErrors
+            raise CorruptEvent(report_id, version, f"no time can be read from it: {error!r}") from None
         return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
 
     async def version_at_time(self, report_id: str, when: datetime, latest: int | None = None) -> int:

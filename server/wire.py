@@ -33,6 +33,12 @@ HTTP_STATUS: dict[str, int] = {
     "version_conflict": 409,
     "report_exists": 409,
     "message_too_large": 413,
+    # A stored event this server cannot read: the server's data, not the request, is at fault.
+    "corrupt_event": 500,
+    # Redis cannot store edits now (/api/health): down, or unable to write.
+    "redis_unavailable": 503,
+    "redis_cannot_write": 503,
+    # A costly read (rendering, checks, blame, diff) not computed within the read budget.
     "too_costly": 503,
 }
 # Every other domain error code: the command was understood but the report refuses it.

@@ -47,7 +47,7 @@ class ServerProcess:
     def ws_url(self) -> str:
         return f"ws://127.0.0.1:{self.port}"
 
-    def start(self) -> "ServerProcess":
+    def _command(self) -> tuple[list[str], dict[str, str]]:
         command = [sys.executable, "-m", "client.cli", "serve", "--port", str(self.port)]
         if self.redis_url:
             command += ["--redis", self.redis_url]
@@ -55,17 +55,44 @@ class ServerProcess:
             command += ["--data", str(self.data_dir)]
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         env.pop("REDIS_URL", None)
+        return command, env
+
+    def run_refused(self, timeout: float = 20.0) -> subprocess.CompletedProcess[str]:
+        """Run a `serve` that is expected to refuse to start, to its end (at most `timeout`)."""
+        command, env = self._command()
+        return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
+
+    def launch(self) -> subprocess.Popen[bytes]:
+        """Start the process, without waiting for it to serve."""
+        command, env = self._command()
         # A file, not a pipe: a chatty server must never block on a full pipe.
         self._log = tempfile.TemporaryFile()
         self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT)
-        wait_for_port(self.port, self.process)
-        # Listening is not yet serving: wait for the app's lifespan to finish.
-        deadline = time.monotonic() + 20
-        while httpx.get(self.url + "/api/health").status_code != 200:
-            if time.monotonic() > deadline:
-                raise TimeoutError("the server did not become ready")
-            time.sleep(0.05)
+        return self.process
+
+    def start(self) -> "ServerProcess":
+        """Start, and wait until it serves; a process that does not is stopped, never left."""
+        self.launch()
+        assert self.process is not None
+        try:
+            wait_for_port(self.port, self.process)
+            # Listening is not yet serving (serve binds its port before the app starts, and
+            # connections wait meanwhile): wait for the app's lifespan to finish.
+            deadline = time.monotonic() + 20
+            while not self._ready():
+                if time.monotonic() > deadline:
+                    raise TimeoutError("the server did not become ready")
+                time.sleep(0.05)
+        except BaseException:
+            self.stop()
+            raise
         return self
+
+    def _ready(self) -> bool:
+        try:
+            return httpx.get(self.url + "/api/health", timeout=20).status_code == 200
+        except httpx.TransportError:
+            return False
 
     def output_so_far(self) -> str:
         """What the running process has printed until now, such as the administrator's sign-in

@@ -12,6 +12,14 @@ import { apply, compose, transform } from './ot.js';
 import { applyToRuns } from './authorship.js';
 import { newId } from './dom.js';
 
+// Refusals that say "not now" rather than "never", as in client/coediting.py: the edit in
+// flight, already transformed past every edit received since, is sent again made on the
+// paragraph's revision, under the same command id so that it still takes effect at most once.
+// `revision_too_old`: made too many revisions ago to merge (the server merges an edit only
+// within a budget); `version_conflict`: the server lost too many races for the report.
+export const RETRIED = new Set(['revision_too_old', 'version_conflict']);
+export const MAX_RETRIES = 20;
+
 export class ParagraphSync {
   /** view: {applyRemote(op), replace(text), refused(error)} */
   constructor(paragraph, { session, drafter, view }) {
@@ -23,6 +31,7 @@ export class ParagraphSync {
     this.localAuthors = paragraph.authors.map(([a, n]) => [a, n]);
     this.inflight = null; // {commandId, ops}: ops as transformed since it was sent
     this.buffer = null;
+    this.retries = 0; // of the edit in flight
   }
 
   /** The drafter changed the local text by `op`. */
@@ -33,8 +42,7 @@ export class ParagraphSync {
     else this.send(op);
   }
 
-  send(ops) {
-    const commandId = newId();
+  send(ops, commandId = newId()) {
     this.inflight = { commandId, ops };
     const command = { type: 'EditParagraphText', paragraph_id: this.paragraph.id, base_revision: this.paragraph.revision, ops };
     this.session.send(command, commandId).then(
@@ -67,6 +75,7 @@ export class ParagraphSync {
   committed(commandId) {
     if (!this.inflight || this.inflight.commandId !== commandId) return;
     this.inflight = null;
+    this.retries = 0;
     this.verify();
     const buffer = this.buffer;
     this.buffer = null;
@@ -90,10 +99,17 @@ export class ParagraphSync {
     }
   }
 
-  /** The server refused the edit (the chapter was adopted meanwhile, …): back to its text. */
+  /** The server refused the edit: sent again if it said "not now" (RETRIED); otherwise (the
+   * chapter was adopted meanwhile, …) back to the server's text. */
   refused(commandId, error) {
     if (!this.inflight || this.inflight.commandId !== commandId) return;
+    if (RETRIED.has(error.code) && this.retries < MAX_RETRIES) {
+      this.retries += 1;
+      this.send(this.inflight.ops, commandId);
+      return;
+    }
     this.inflight = null;
+    this.retries = 0;
     this.buffer = null;
     this.local = this.paragraph.text;
     this.localAuthors = this.paragraph.authors.map(([a, n]) => [a, n]);

@@ -8,11 +8,12 @@
  *
  * The connection names no one: the browser sends the session cookie with the handshake, and
  * the server stamps the signed-in user into every event. A refusal to connect says why in an
- * `error` message, then closes with 4401 (not signed in), 4403 (forbidden) or 4404 (no such
- * report): those are final, the others are dropped connections and are retried. */
+ * `error` message, then closes with 4401 (not signed in), 4403 (forbidden), 4404 (no such
+ * report) or 4500 (`corrupt_event`: an event of the report cannot be read): those are final,
+ * the others are dropped connections and are retried. */
 import { newId } from './dom.js';
 
-const FINAL_CLOSE_CODES = new Set([4401, 4403, 4404]);
+const FINAL_CLOSE_CODES = new Set([4401, 4403, 4404, 4500]);
 const FIRST_DELAY_MS = 100;
 const MAX_DELAY_MS = 3000;
 

@@ -8,6 +8,9 @@ then each paragraph with its number as text at its start, hanging in the left ma
 The same report always gives the same bytes: python-docx stamps each part of the package with
 the time of saving, so the package is written again with fixed stamps, and the document's
 dates are the meeting's.
+
+Characters XML cannot hold (control characters, which commands refuse but reports written
+before may hold) are left out of the document, so that such a report still renders.
 """
 
 import copy
@@ -23,6 +26,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt, RGBColor
 from docx.styles.style import ParagraphStyle
 
+from events.fields import NOT_IN_TEXT
 from events.model import Language, Report
 from events.render.outline import Heading, outline
 
@@ -30,6 +34,11 @@ FONT = "Times New Roman"
 HANGING = Cm(1.27)  # the UN's half inch
 _LOCALES = {"fr": "fr-FR", "en": "en-GB"}  # UN English is British
 _EPOCH = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip entry can hold
+
+
+def _xml(text: str) -> str:
+    """`text` without the characters no text may hold: XML 1.0 has no place for most of them."""
+    return NOT_IN_TEXT.sub("", text)
 
 
 def _set_font(style: ParagraphStyle, size: float, bold: bool | None = None) -> None:
@@ -165,23 +174,23 @@ def render_docx(report: Report) -> bytes:
     if laid_out.symbol:
         symbol = document.sections[0].header.paragraphs[0]
         symbol.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-        symbol.add_run(laid_out.symbol).bold = True
+        symbol.add_run(_xml(laid_out.symbol)).bold = True
     for body in laid_out.bodies:
-        document.add_paragraph().add_run(body).bold = True
+        document.add_paragraph().add_run(_xml(body)).bold = True
     if laid_out.meeting:
-        document.add_paragraph(laid_out.meeting)
-    document.add_paragraph(laid_out.title, style="Title")
+        document.add_paragraph(_xml(laid_out.meeting))
+    document.add_paragraph(_xml(laid_out.title), style="Title")
     body = _Body(document)
     for block in laid_out.blocks:
         if isinstance(block, Heading):
-            body.heading(f"{block.number}.\t{block.title}", block.level)
+            body.heading(_xml(f"{block.number}.\t{block.title}"), block.level)
             continue
-        body.hanging(f"{block.number}.\t{block.text}", 0)
+        body.hanging(_xml(f"{block.number}.\t{block.text}"), 0)
         for line in block.lines:
-            body.hanging(f"{line.label}\t{line.text}" if line.label else line.text, line.depth)
+            body.hanging(_xml(f"{line.label}\t{line.text}" if line.label else line.text), line.depth)
 
     properties = document.core_properties
-    properties.title = laid_out.title
+    properties.title = _xml(laid_out.title)
     properties.language = laid_out.language
     properties.author = properties.last_modified_by = ""
     day = report.details.last_date or report.details.first_date

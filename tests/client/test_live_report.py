@@ -1,14 +1,18 @@
 """The Python live client: state, acknowledgements, and surviving dropped connections."""
 
 import asyncio
+import json
 import random
 
+import msgspec
 import pytest
+from websockets.asyncio.server import ServerConnection, serve
 
 from client.api import Api
 from client.live import CommandRefused, LiveReport
 from events.envelope import StoredEvent
 from events.evolve import replay
+from events.model import Report
 from tests.conftest import People, new_id
 from tests.processes import ServerProcess
 from tests.proxy import CuttableProxy
@@ -101,3 +105,35 @@ async def test_a_viewers_command_is_refused_and_they_go_on_following_the_report(
         await live.wait_for_version(version)
         assert [c.title for c in live.report.chapters] == ["Introduction"]
         assert live.reconnects == 0 and live.unacknowledged == 0
+
+
+async def test_an_event_the_client_cannot_read_stops_it_cleanly_and_fails_its_commands() -> None:
+    """A server that forwards an event this client cannot read (a server of a newer version,
+    or one that does not check what it forwards), here a scripted one: the live report stops
+    with `corrupt_event`, its waiting command fails, and it does not reconnect in vain."""
+    report_id = new_id()
+    report = Report(id=report_id, title="Rapport")
+    unreadable = {
+        "report_id": report_id, "version": 2, "event_id": new_id(), "type": "ReportArchived", "schema": 1,
+        "actor": "someone", "at": "2026-12-06T10:00:00Z", "command_id": "c-1", "data": {},
+    }
+    connections = 0
+
+    async def scripted_server(socket: ServerConnection) -> None:
+        nonlocal connections
+        connections += 1
+        await socket.send(msgspec.json.encode({"type": "snapshot", "version": 1, "report": report}).decode())
+        await socket.recv()  # the client's command
+        await socket.send(json.dumps({"type": "events", "events": [unreadable]}))
+        await socket.wait_closed()
+
+    async with serve(scripted_server, "127.0.0.1", 0) as listening:
+        port = listening.sockets[0].getsockname()[1]
+        async with LiveReport(f"http://127.0.0.1:{port}", report_id, "token") as live:
+            with pytest.raises(CommandRefused) as refused:
+                await asyncio.wait_for(live.submit({"type": "AddChapter", "title": "Introduction"}), 10)
+            assert refused.value.code == "corrupt_event"
+            assert "version 2" in refused.value.message and "newer version" in refused.value.message
+            with pytest.raises(CommandRefused):
+                await asyncio.wait_for(live.submit({"type": "AddChapter", "title": "Annexe"}), 1)
+            assert (live.version, live.reconnects, connections) == (1, 0, 1)

@@ -173,7 +173,7 @@ ERROR_CODES = frozenset(
         "unknown_statement", "unknown_participant", "unknown_panellist", "unknown_document",
         "duplicate_id", "duplicate_participant", "duplicate_document",
         "empty_name", "empty_text", "invalid_text", "invalid_listing", "invalid_dates",
-        "unknown_revision", "revision_too_old", "invalid_ops",
+        "unknown_revision", "revision_too_old", "invalid_ops", "op_too_large",
         "chapter_adopted", "chapter_not_adopted",
     }
 )

@@ -1,5 +1,9 @@
 """The rules of the report as a whole: creation, details, every command's event, all-or-nothing."""
 
+from collections.abc import Iterator
+from typing import Any
+
+import msgspec
 import pytest
 
 from events.catalogue import (
@@ -123,6 +127,49 @@ def test_every_command_records_exactly_its_event(command: Command) -> None:
 
 def test_there_is_an_example_of_every_command_and_each_names_its_event() -> None:
     assert [type(c).__name__ for c in every_command()] == list(PRODUCES)
+
+
+# Characters no text may hold
+
+def tainted(value: Any, character: str) -> Iterator[Any]:
+    """Copies of `value` (a command, or anything it holds), each with `character` in one of its
+    strings: every field, however deep (the details, a listing, each component of the ops)."""
+    if isinstance(value, str):
+        yield value[:1] + character + value[1:]
+    elif isinstance(value, msgspec.Struct):
+        for name in value.__struct_fields__:
+            for changed in tainted(getattr(value, name), character):
+                yield msgspec.structs.replace(value, **{name: changed})
+    elif isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            for changed in tainted(item, character):
+                yield type(value)([*value[:index], changed, *value[index + 1 :]])
+
+
+@pytest.mark.parametrize("character", ["\x00", "\x0b", "\x1b", "\x7f", "\x85", "\ufffe"], ids=ascii)
+@pytest.mark.parametrize("command", every_command(), ids=lambda command: type(command).__name__)
+def test_a_control_character_in_any_text_of_any_command_is_refused(command: Command, character: str) -> None:
+    """They broke the Word rendering of every later version of the report (issue 12)."""
+    meeting = Meeting()
+    for variant in tainted(command, character):
+        assert refusal(meeting, variant) == "invalid_text", variant
+
+
+def test_every_command_with_text_is_tainted_somewhere() -> None:
+    assert [type(c).__name__ for c in every_command() if not any(tainted(c, "\x1b"))] == ["AdoptReport"]
+
+
+def test_the_refusal_names_the_field_and_the_character(drafting: Seeded) -> None:
+    details = Details(venue="Vienne\x1b[2J")
+
+    with pytest.raises(DomainError, match=r"\$\.command\.details\.venue holds U\+001B"):
+        decide(drafting.report, SetReportDetails(details=details), Ids())
+
+
+def test_tabs_and_line_breaks_are_text(drafting: Seeded) -> None:
+    drafting.submit(ReplaceParagraphText(paragraph_id=drafting.decision, text="Dans sa décision\t4/4,\r\nla Conférence\n"))
+
+    assert drafting.report.all_paragraphs()[0].text == "Dans sa décision\t4/4,\r\nla Conférence\n"
     assert set(PRODUCES) == COMMAND_TYPES
 
 

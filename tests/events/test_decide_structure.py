@@ -8,7 +8,8 @@ import pytest
 
 from events import catalogue as ev
 from events import commands as cmd
-from events.fields import MAX_TEXT_LENGTH
+from events.decide import TRANSFORM_BUDGET
+from events.fields import MAX_OP_CHARACTERS, MAX_OP_COMPONENTS, MAX_TEXT_LENGTH
 from events.model import LIST_MARK, RECENT_OPS, AuthorRun, Listing, Paragraph, SubItem
 from events.text_ops import Delete
 from tests.events.builders import UNUSED, uid
@@ -455,6 +456,21 @@ REFUSALS = [
     Refusal("typing on a revision older than the ops the paragraph keeps", "revision_too_old",
             lambda m: cmd.EditParagraphText(paragraph_id=m.decision, base_revision=0, ops=["…"]),
             lambda m: [cmd.EditParagraphText(paragraph_id=m.decision, base_revision=n, ops=["x"]) for n in range(RECENT_OPS + 1)]),
+    Refusal("a wide edit made too many revisions ago to merge within the budget", "revision_too_old",
+            lambda m: cmd.EditParagraphText(paragraph_id=m.decision, base_revision=1, ops=[1, Delete(1)] * (MAX_OP_COMPONENTS // 2)),
+            lambda m: [
+                cmd.ReplaceParagraphText(paragraph_id=m.decision, text=DECISION_4_4 * 20),
+                *(
+                    cmd.EditParagraphText(paragraph_id=m.decision, base_revision=n, ops=["x"])
+                    for n in range(1, TRANSFORM_BUDGET // MAX_OP_COMPONENTS + 2)
+                ),
+            ]),
+    Refusal("an edit of more components than anyone types", "op_too_large",
+            lambda m: cmd.EditParagraphText(paragraph_id=m.decision, base_revision=0, ops=[1, Delete(1)] * (MAX_OP_COMPONENTS // 2 + 1))),
+    Refusal("an edit carrying more text than a paragraph replaced whole", "op_too_large",
+            lambda m: cmd.EditParagraphText(paragraph_id=m.decision, base_revision=0, ops=["x" * (MAX_OP_CHARACTERS + 1)])),
+    Refusal("a vertical tab typed into a paragraph", "invalid_text",
+            lambda m: cmd.EditParagraphText(paragraph_id=m.decision, base_revision=0, ops=[3, "\x0b"])),
     Refusal("typing past the end of the paragraph", "invalid_ops",
             lambda m: cmd.EditParagraphText(paragraph_id=m.decision, base_revision=0, ops=[len(DECISION_4_4) + 1, "!"])),
     Refusal("typing that ends with a retain", "invalid_ops",

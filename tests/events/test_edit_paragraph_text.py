@@ -12,7 +12,10 @@ from hypothesis import strategies as st
 
 from events import catalogue as ev
 from events import commands as cmd
-from events.model import LIST_MARK, RECENT_OPS, AuthorRun, Paragraph
+from events import text_ops
+from events.decide import TRANSFORM_BUDGET
+from events.fields import MAX_OP_CHARACTERS, MAX_OP_COMPONENTS, MAX_TEXT_LENGTH
+from events.model import LIGHT_OP, LIST_MARK, RECENT_OPS, RECENT_OPS_WEIGHT, AuthorRun, Paragraph
 from events.text_ops import Delete, Op
 from tests.events.builders import Drafting, placeholder_id, refusal
 from tests.events.meeting import SESSIONS, Meeting
@@ -140,6 +143,86 @@ def test_an_op_that_fitted_its_revision_but_not_once_merged_is_refused(typing: T
     typing.edit(0, [Delete(3)])  # « Le »
 
     assert typing.refusal(0, [len(GROUP) + 2, "!"]) == "invalid_ops"
+
+
+# What one edit may cost
+
+def every_other_deleted(components: int) -> Op:
+    """`[1, Delete(1), 1, Delete(1), …]` of `components` components: as wide as an op gets."""
+    return [1, Delete(1)] * (components // 2)
+
+
+def typed_behind(edits: int, text: str = "a" * 2 * MAX_OP_COMPONENTS) -> Typing:
+    """A paragraph on which one keystroke after another was typed, `edits` times."""
+    typing = Typing(text)
+    for revision in range(edits):
+        typing.edit(revision, [7 * revision + 1, "x"])
+    return typing
+
+
+def test_an_edit_of_more_components_than_the_limit_is_refused_and_the_widest_allowed_is_merged() -> None:
+    typing = typed_behind(0)
+
+    assert typing.refusal(0, every_other_deleted(MAX_OP_COMPONENTS + 2)) == "op_too_large"
+    assert typing.paragraph().revision == 0
+    typing.edit(0, every_other_deleted(MAX_OP_COMPONENTS))
+    assert typing.paragraph().text == "a" * (2 * MAX_OP_COMPONENTS - MAX_OP_COMPONENTS // 2)
+
+
+def test_an_edit_carrying_more_text_than_the_limit_is_refused_whatever_it_would_leave() -> None:
+    """Inserted text and deleted text it remembers count alike: replacing the longest paragraph
+    whole, remembering it, is the most an edit carries."""
+    typing = Typing("")
+    typing.edit(0, ["a" * MAX_TEXT_LENGTH])
+
+    assert typing.refusal(1, ["b" * (MAX_OP_CHARACTERS + 1)]) == "op_too_large"
+    assert typing.refusal(1, [Delete("a" * MAX_TEXT_LENGTH), "b" * (MAX_TEXT_LENGTH + 1)]) == "op_too_large"
+    typing.edit(1, [Delete("a" * MAX_TEXT_LENGTH), "b" * MAX_TEXT_LENGTH])
+    assert typing.paragraph().text == "b" * MAX_TEXT_LENGTH
+
+
+def test_a_wide_edit_too_far_behind_is_refused_and_merged_once_made_on_a_recent_revision() -> None:
+    """Issue 12: a wide edit 20 revisions behind took seconds of merging before its refusal.
+    Merging it now may walk TRANSFORM_BUDGET components; further behind it is `revision_too_old`,
+    and the client sends it again made on its latest revision."""
+    widest = every_other_deleted(MAX_OP_COMPONENTS)
+    allowed = TRANSFORM_BUDGET // (len(widest) + 2)  # each keystroke passed is two components
+    typing = typed_behind(20)
+
+    assert typing.refusal(20 - allowed - 1, widest) == "revision_too_old"
+    assert typing.paragraph().revision == 20
+    (merged,) = typing.edit(20 - allowed, widest)
+    assert merged.revision == 21
+
+
+def test_a_keystroke_as_old_as_the_oldest_kept_op_still_fits_the_budget() -> None:
+    """Typing sends one insert and one retain: 500 revisions behind, well within the budget."""
+    typing = typed_behind(RECENT_OPS, "a" * 8 * RECENT_OPS)
+    behind = typing.paragraph().recent_ops
+
+    assert text_ops.transform_cost([5, "y"], behind) <= TRANSFORM_BUDGET
+    typing.edit(0, [5, "y"])
+    assert typing.paragraph().text.replace("x", "") == "aaaaay" + "a" * (8 * RECENT_OPS - 5)
+
+
+def test_the_ops_a_paragraph_keeps_weigh_at_most_the_bound_and_the_latest_is_always_kept() -> None:
+    """Pastes of a whole paragraph, 500 times over, were all kept (50 million characters); the
+    ops kept now weigh at most RECENT_OPS_WEIGHT, and edits older than those kept are refused."""
+    typing = Typing("")
+    paste = "a" * MAX_TEXT_LENGTH
+    for revision in range(12):
+        typing.edit(revision, [Delete(MAX_TEXT_LENGTH)] + [paste] if revision else [paste])
+        kept = typing.paragraph().recent_ops
+        assert sum(map(text_ops.weight, kept)) <= RECENT_OPS_WEIGHT
+    assert kept[-1] == [Delete(MAX_TEXT_LENGTH), paste]
+    assert typing.refusal(12 - len(kept) - 1, [Delete(1)]) == "revision_too_old"
+    typing.edit(12 - len(kept), [Delete(1)])  # merged: deleted once, by the paste since
+
+    for revision in range(13, 13 + RECENT_OPS):  # the light ops that follow the heavy ones
+        typing.edit(revision, [revision, Delete(LIGHT_OP - 3), "z" * (LIGHT_OP - 3)])  # weighs LIGHT_OP
+        kept = typing.paragraph().recent_ops
+        assert sum(map(text_ops.weight, kept)) <= RECENT_OPS_WEIGHT
+    assert len(kept) == RECENT_OPS
 
 
 # The list mark and the chapter

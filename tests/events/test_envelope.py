@@ -17,7 +17,8 @@ from events.catalogue import (
     decode_payload,
     upcast,
 )
-from events.envelope import decode_event, encode_event
+from events.envelope import decode_event, encode_event, read_stored
+from events.errors import CorruptEvent
 from tests.events.builders import REPORT_ID, stored, uid
 
 # A ParagraphAdded as a (hypothetical) schema 1 wrote it, before its text was renamed from
@@ -133,3 +134,41 @@ def test_a_malformed_payload_is_refused_with_its_path() -> None:
 def test_every_event_type_is_registered_under_its_class_name_with_a_schema() -> None:
     assert set(EVENT_TYPES) == {cls.__name__ for cls in catalogue.Event.__args__}
     assert all(isinstance(cls.schema, int) and cls.schema >= 1 for cls in EVENT_TYPES.values())
+
+
+GOOD = dict(OLD_PARAGRAPH_ADDED, data={"paragraph_id": uid(3), "chapter_id": uid(2), "text": "Dans sa décision 4/4…"})
+
+
+def test_a_stored_event_read_at_its_place_is_the_event() -> None:
+    assert read_stored(json.dumps(GOOD).encode(), REPORT_ID, 3) == decode_event(json.dumps(GOOD).encode())
+
+
+@pytest.mark.parametrize(
+    ("raw", "problem"),
+    [
+        pytest.param(b"", "holds no event", id="empty"),
+        pytest.param(b"\xff{not json", "not an event: JSON is malformed", id="not-json"),
+        pytest.param(b'{"version": 3}', "not an event: Object missing required field", id="not-an-envelope"),
+        pytest.param(json.dumps(dict(GOOD, data={"paragraph_id": 3})).encode(), "Expected `str`, got `int`", id="wrong-shape"),
+        pytest.param(b"[" * 100_000, "not an event", id="nested-too-deep"),
+        pytest.param(json.dumps(dict(GOOD, version=4)).encode(), f"it is version 4 of report {REPORT_ID}", id="another-version"),
+        pytest.param(json.dumps(dict(GOOD, report_id=uid(9))).encode(), f"it is version 3 of report {uid(9)}", id="another-report"),
+    ],
+)
+def test_a_damaged_stored_event_is_corrupt_event_naming_report_and_version(raw: bytes, problem: str) -> None:
+    with pytest.raises(CorruptEvent) as damaged:
+        read_stored(raw, REPORT_ID, 3)
+    assert (damaged.value.code, damaged.value.report_id, damaged.value.version, damaged.value.newer) == ("corrupt_event", REPORT_ID, 3, False)
+    assert problem in damaged.value.problem
+    assert f"report {REPORT_ID}: the event stored at version 3 cannot be read" in damaged.value.message
+    assert "?at=2" in damaged.value.message
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [pytest.param(dict(GOOD, type="ReportArchived", data={}), id="unknown-type"), pytest.param(dict(GOOD, schema=2), id="future-schema")],
+)
+def test_an_event_written_by_a_newer_version_says_so(raw: dict[str, Any]) -> None:
+    with pytest.raises(CorruptEvent, match="written by a newer version of Rapporteur") as damaged:
+        read_stored(json.dumps(raw).encode(), REPORT_ID, 3)
+    assert damaged.value.newer

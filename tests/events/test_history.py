@@ -173,7 +173,7 @@ def test_blame_of_the_stored_events_is_the_blame_of_the_decoded_ones() -> None:
     for report, events in ((m.report, m.events), (drafting.report, drafting.events)):
         log = BlameLog()
         for event in events:
-            log.record_stored(encode_event(event))
+            log.record_stored(encode_event(event), event.report_id, event.version)
         assert log.blame(report) == blame(report, events)
 
 

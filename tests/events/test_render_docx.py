@@ -6,8 +6,11 @@ import zipfile
 import docx
 import msgspec
 
-from events.model import Report
+from events import catalogue as ev
+from events.evolve import replay
+from events.model import Details, Report
 from events.render.docx import HANGING, render_docx
+from tests.events.builders import stored, uid
 from tests.events.test_render_seed import seed_report
 
 NBSP, NNBSP = "\u00a0", "\u202f"
@@ -82,3 +85,25 @@ def test_an_empty_report_is_a_document_with_its_title() -> None:
 
     assert [(p.style.name, p.text) for p in document.paragraphs] == [("Title", "Projet de rapport")]
     assert document.sections[0].header.paragraphs[0].text == ""
+
+
+def test_a_report_whose_old_events_hold_control_characters_still_renders_without_them() -> None:
+    """Commands refuse control characters now (`invalid_text`), but events stored before hold
+    them: a vertical tab pasted from Word, an escape, a NUL. Their report still renders, without them."""
+    chapter, paragraph = uid(1), uid(2)
+    report = replay(
+        [
+            stored(ev.ReportCreated(title="Projet\x1b de rapport"), 1),
+            stored(ev.ReportDetailsChanged(details=Details(symbol="CTOC/COP/WG.4/2021/L.1\x00")), 2),
+            stored(ev.ChapterAdded(chapter_id=chapter, title="Intro\x0bduction"), 3),
+            stored(ev.ParagraphAdded(paragraph_id=paragraph, chapter_id=chapter, text="Le Groupe\x0b a examiné\x1b[31m le point."), 4),
+            stored(ev.ParagraphTextEdited(paragraph_id=paragraph, revision=1, ops=[len("Le Groupe\x0b a examiné"), "\x07 2"]), 5),
+        ]
+    )
+    assert report is not None
+
+    document = opened(report)
+
+    assert [p.text for p in document.paragraphs] == ["Projet de rapport", "I.\tIntroduction", "1.\tLe Groupe a examiné 2[31m le point."]
+    assert [p.text for p in document.sections[0].header.paragraphs] == ["CTOC/COP/WG.4/2021/L.1"]
+    assert document.core_properties.title == "Projet de rapport"

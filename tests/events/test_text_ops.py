@@ -354,3 +354,45 @@ def test_transforming_past_several_ops_is_transforming_past_each_in_turn(data: s
     for other in committed:
         stepwise = transform(stepwise, other, "left")
     assert text_ops.transform_past(op, committed, "left") == stepwise
+
+
+@PROPERTIES
+@given(st.data())
+def test_with_a_budget_the_merge_is_the_same_or_refused_and_never_walks_past_the_budget(data: st.DataObject) -> None:
+    doc = data.draw(TEXTS)
+    op = data.draw(edits(doc))
+    committed, text = [], doc
+    for _ in range(data.draw(st.integers(0, 4))):
+        committed.append(data.draw(edits(text)))
+        text = apply(text, committed[-1])
+    stepwise, walked = op, 0
+    for other in committed:
+        walked += len(stepwise) + len(other)
+        stepwise = transform(stepwise, other, "left")
+    budget = data.draw(st.integers(0, 40))
+    try:
+        merged = text_ops.transform_past(op, committed, "left", budget=budget)
+    except text_ops.TooCostly:
+        assert budget < max(walked, text_ops.transform_cost(op, committed))
+    else:
+        assert merged == stepwise
+        assert walked <= budget
+
+
+def test_a_delete_split_by_inserts_made_inside_it_is_stopped_within_the_budget() -> None:
+    """Each insert committed inside what a stale delete removes splits it in two, so the op
+    grows as it is merged: 500 such inserts took 200 ms to merge, quadratically. The count
+    made before the walk cannot see it coming; the walk stops once past the budget."""
+    committed = [[2 * n + 1, "x"] for n in range(500)]
+    delete = [Delete(3_000)]
+
+    assert text_ops.transform_cost(delete, committed) <= 2_000
+    with pytest.raises(text_ops.TooCostly, match="grew"):
+        text_ops.transform_past(delete, committed, "left", budget=3_000)
+    assert len(text_ops.transform_past(delete, committed[:40], "left", budget=3_000)) == 81
+
+
+def test_weight_counts_components_and_the_text_they_carry() -> None:
+    assert text_ops.weight([3, "abc", Delete(5)]) == 3 + 3
+    assert text_ops.weight([Delete("𝒜😅"), "x"]) == 2 + 3
+    assert text_ops.carried([7, Delete(2)]) == 0

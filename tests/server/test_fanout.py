@@ -3,11 +3,14 @@
 import asyncio
 
 import pytest
+import redis.asyncio as aioredis
 
 from events.access import Actor
 from events.commands import AddChapter, CommandEnvelope, CreateReport
+from events.errors import CorruptEvent
 from server import fanout as fanout_module
 from server.fanout import Fanout, Subscription
+from server.keys import events_key
 from server.service import ReportService
 from server.store import EventStore
 from tests.conftest import new_id
@@ -154,3 +157,50 @@ async def test_once_another_process_wins_a_race_its_events_come_without_waiting_
         started = asyncio.get_running_loop().time()
         assert await _versions_until(subscription, 4) == [3, 4]
         assert asyncio.get_running_loop().time() - started < 0.4
+
+
+async def test_a_reader_that_fails_is_started_again_and_serves_the_other_reports(
+    fanout: Fanout, store: EventStore, redis: aioredis.Redis
+) -> None:
+    """A watched report's stream replaced by a string makes Redis refuse the reader's XREAD
+    (WRONGTYPE): the reader fails, is started again without that report, and serves the
+    other reports' listeners as before; the broken report's listener fails."""
+    service = ReportService(store)
+    broken, sound = new_id(), new_id()
+    for report_id in (broken, sound):
+        await service.handle(report_id, CommandEnvelope(command_id=new_id(), command=CreateReport(title="R")), ALICE)
+    with await fanout.subscribe(broken, after=1) as broken_listener:
+        await redis.delete(events_key(broken))
+        await redis.set(events_key(broken), "not a stream")
+        with await fanout.subscribe(sound, after=1) as subscription:  # wakes the reader: it reads the string
+            await asyncio.sleep(0.5)
+            received = asyncio.create_task(_versions_until(subscription, 3))
+            await asyncio.sleep(0.3)  # the listener has read the stream and waits for the reader
+            await _add_chapters(service, sound, 2)
+            assert await received == [2, 3]
+        with pytest.raises(aioredis.ResponseError, match="WRONGTYPE"):
+            await asyncio.wait_for(broken_listener.next_batch(), 10)
+    await redis.delete(events_key(broken))
+    assert fanout.restarts >= 1
+
+
+async def test_a_damaged_entry_is_passed_over_and_its_listeners_are_told_at_its_version(
+    fanout: Fanout, store: EventStore, redis: aioredis.Redis
+) -> None:
+    """The reader hands on the events before a damaged entry; the listener then meets it as
+    CorruptEvent; the listeners of another report are not held up."""
+    service = ReportService(store)
+    damaged, sound = new_id(), new_id()
+    for report_id in (damaged, sound):
+        await service.handle(report_id, CommandEnvelope(command_id=new_id(), command=CreateReport(title="R")), ALICE)
+    with await fanout.subscribe(damaged, after=1) as listener, await fanout.subscribe(sound, after=1) as other:
+        received = asyncio.create_task(_versions_until(listener, 2))
+        await asyncio.sleep(0.3)  # the listener has read the stream and waits for the reader
+        await _add_chapters(service, damaged, 1)
+        await redis.xadd(events_key(damaged), {"e": b"{not json"}, id="3-0")
+        assert await received == [2]
+        with pytest.raises(CorruptEvent) as damage:
+            await asyncio.wait_for(listener.next_batch(), 10)
+        assert (damage.value.report_id, damage.value.version) == (damaged, 3)
+        await _add_chapters(service, sound, 1)
+        assert await _versions_until(other, 2) == [2]

@@ -811,3 +811,31 @@ async def test_markup_in_a_paragraph_is_text_in_json_and_escaped_in_html(
     assert "&lt;script&gt;" in page and "&lt;b&gt;chapitre&lt;/b&gt;" in page
     for tag in ("<script", "<img", "<b>", "<p onclick"):
         assert tag not in page, f"{tag} reached the page as markup"
+
+
+# Control characters
+
+
+async def test_a_control_character_in_a_text_is_refused_on_http_and_the_socket_which_stays_open(
+    server: ServerProcess, people: People, chair: httpx.AsyncClient, watcher: Watcher, report: str
+) -> None:
+    """Issue 12: a vertical tab or an escape in any text made every later rendering in Word fail
+    (500). They are refused where they come in, with `invalid_text`, and nothing is appended."""
+    chapter = new_id()
+    event = await watcher.submit({"type": "AddChapter", "chapter_id": chapter, "title": "Introduction"})
+    retitle = {"type": "RetitleChapter", "chapter_id": chapter, "title": "Intro\x0bduction"}
+    response = await chair.post(f"/api/reports/{report}/commands", json=_command(retitle))
+    assert (response.status_code, response.json()["code"]) == (422, "invalid_text"), response.text
+    assert "$.command.title" in response.json()["message"]
+    version = await assert_nothing_appended(chair, watcher, report, event["version"])
+
+    paragraph = new_id()
+    await watcher.submit({"type": "AddParagraph", "paragraph_id": paragraph, "chapter_id": chapter, "text": "Le Groupe a examiné."})
+    typed = {"type": "EditParagraphText", "paragraph_id": paragraph, "base_revision": 0, "ops": [9, "\x1b[2J"]}
+    await watcher.socket.send(_live_command(typed, "escape"))
+    error = await _receive(watcher.socket)
+    assert (error["type"], error["command_id"], error["code"]) == ("error", "escape", "invalid_text")
+    await watcher.submit({**typed, "ops": [9, " de travail"]})  # the same socket, still served
+    rendered = await chair.get(f"/api/reports/{report}/render", params={"format": "docx"})
+    assert rendered.status_code == 200
+    await assert_nothing_appended(chair, watcher, report, version + 2)

@@ -7,6 +7,7 @@ far beyond what this file may spend; tests/events covers it on the pure domain.
 """
 
 import json
+import time
 from collections.abc import Iterator
 
 import httpx
@@ -14,7 +15,7 @@ import pytest
 from websockets.asyncio.client import connect
 
 from client.live import live_url
-from events.fields import MAX_TEXT_LENGTH
+from events.fields import MAX_OP_COMPONENTS, MAX_TEXT_LENGTH
 from server.limits import RateLimit
 from server.views import MAX_DRAFT_BYTES, MAX_DRAFT_LINES
 from tests.conftest import People, new_id
@@ -204,6 +205,29 @@ async def test_typing_past_the_limit_over_the_live_socket_is_refused_and_the_soc
         event = json.loads(await socket.recv())
         assert (event["type"], event["event"]["version"]) == ("event", snapshot["version"] + 1)
     assert _text(http, report) == "y" + full[1:]
+
+
+def test_a_huge_edit_made_revisions_ago_is_refused_at_once(http: httpx.Client, paragraph: tuple[str, str]) -> None:
+    """Issue 12: 880 KB of alternating retains and deletes, made 20 revisions ago, held the
+    server for 6 to 10 s of merging before its refusal (4.5 minutes 500 revisions ago). Its
+    size alone refuses it now, before any merging: in milliseconds."""
+    report, paragraph_id = paragraph
+    text = "a" * 99_000
+    _submit(http, report, {"type": "ReplaceParagraphText", "paragraph_id": paragraph_id, "text": text}).raise_for_status()
+    for revision in range(1, 21):
+        keystroke = {"type": "EditParagraphText", "paragraph_id": paragraph_id, "base_revision": revision, "ops": [7 * revision, "x"]}
+        _submit(http, report, keystroke).raise_for_status()
+    before, typed = _version(http, report), _text(http, report)
+    huge = {"type": "EditParagraphText", "paragraph_id": paragraph_id, "base_revision": 1, "ops": [1, {"d": 1}] * 88_000}
+
+    started = time.perf_counter()
+    response = _submit(http, report, huge)
+    elapsed = time.perf_counter() - started
+
+    assert (response.status_code, response.json()["code"]) == (422, "op_too_large"), response.text[:500]
+    assert str(MAX_OP_COMPONENTS) in response.json()["message"]
+    assert elapsed < 1.0
+    assert (_version(http, report), _text(http, report)) == (before, typed)
 
 
 def test_a_draft_over_the_limit_is_refused_before_it_is_read(http: httpx.Client) -> None:

@@ -49,7 +49,7 @@ async def test_the_listing_reads_each_reports_summary_and_none_of_its_events(sto
 
     reader = ReportService(store)  # another process: nothing of these reports in its memory
     async with commands_sent(redis_url) as sent:
-        listed = {report_id: (version, about) for report_id, version, about in await reader.reports()}
+        listed = {report_id: (version, about) for report_id, version, about, _ in await reader.reports()}
 
     assert _reads_of_events([c for c in sent if any(report_id in c for report_id in created)]) == []
     assert [report_id for report_id in listed if report_id in created] == created  # oldest first
@@ -76,9 +76,9 @@ async def test_a_report_written_before_summaries_is_folded_once_then_listed_from
     await store.append(report_id, "c2", 1, [_stored(report_id, 2, ReportRetitled(title="Rapport ancien"))])
     assert not await redis.exists(summary_key(report_id))
 
-    first = {r: (v, a.title) for r, v, a in await ReportService(store).reports()}
+    first = {r: (v, a.title) for r, v, a, _ in await ReportService(store).reports()}
     async with commands_sent(redis_url) as sent:
-        second = {r: (v, a.title) for r, v, a in await ReportService(store).reports()}
+        second = {r: (v, a.title) for r, v, a, _ in await ReportService(store).reports()}
 
     assert first[report_id] == second[report_id] == (2, "Rapport ancien")
     assert _reads_of_events([c for c in sent if report_id in c]) == []
@@ -93,6 +93,6 @@ async def test_a_summary_left_behind_its_stream_is_folded_again(store: EventStor
     old_script_event = _stored(report_id, 2, ReportRetitled(title="Nouveau titre"))
     await redis.xadd(events_key(report_id), {"e": encode_event(old_script_event)}, id="2-0")
 
-    listed = {r: (v, a.title) for r, v, a in await ReportService(store).reports()}
+    listed = {r: (v, a.title) for r, v, a, _ in await ReportService(store).reports()}
     assert listed[report_id] == (2, "Nouveau titre")
     assert await redis.hget(summary_key(report_id), "version") == b"2"
