@@ -4,12 +4,16 @@ It holds the report's projection (folded with the same `evolve` the server uses)
 commands without waiting for the network, and survives dropped connections: it reconnects
 by itself with `?after=<its version>`, so it receives every event exactly once and in
 order, and resubmits every command not yet acknowledged under the same command_id, so each
-takes effect exactly once.
+takes effect exactly once. Reconnections back off: exponentially, with jitter, up to a cap,
+and from the start again only after a connection that was served (a server whose Redis is
+away accepts, says `redis_unavailable` and closes with 1013 at once: that is no success).
 """
 
 import asyncio
 import contextlib
 import logging
+import random
+import time
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable
@@ -36,8 +40,13 @@ from events.protocol import (
 
 log = logging.getLogger(__name__)
 
-# Close codes after which reconnecting cannot help (4500: an event of the report cannot be read).
+# Close codes after which reconnecting cannot help (4500: an event of the report cannot be
+# read); any other, such as 1013 "try again later", 1011, 1006 or 1001, is retried with backoff.
 FINAL_CLOSE_CODES = {4401, 4403, 4404, 4500}
+# The server's store is away: the connection closes (1013), a command so answered is resent.
+UNAVAILABLE = "redis_unavailable"
+# A connection open this long counts as served, even if the server said nothing on it.
+SERVED_AFTER_SECONDS = 2.0
 
 
 class CommandRefused(Exception):
@@ -106,6 +115,7 @@ class LiveReport:
         self._changed = asyncio.Condition()
         self._failure: BaseException | None = None
         self._task: asyncio.Task[None] | None = None
+        self._served = False  # the current connection brought something other than an error
 
     async def __aenter__(self) -> "LiveReport":
         self._task = asyncio.create_task(self._run(), name=f"live-{self.report_id}")
@@ -197,11 +207,13 @@ class LiveReport:
         delay = self._reconnect_delay
         while True:
             after = self.version if self.report is not None else None
+            opened = None
+            self._served = False
             try:
                 async with connect(
                     live_url(self.base_url, self.report_id, after, batch=True), additional_headers=bearer(self.token), max_size=None
                 ) as socket:
-                    delay = self._reconnect_delay  # connected: the next drop starts the backoff afresh
+                    opened = time.monotonic()
                     await self._serve(socket)
             except ConnectionClosed as closed:
                 code = closed.rcvd.code if closed.rcvd else None
@@ -223,8 +235,10 @@ class LiveReport:
                 return
             finally:
                 self._outbox = None
+            if self._served or (opened is not None and time.monotonic() - opened >= SERVED_AFTER_SECONDS):
+                delay = self._reconnect_delay  # it was served: the next drop starts the backoff afresh
             self.reconnects += 1
-            await asyncio.sleep(delay)
+            await asyncio.sleep(random.uniform(delay / 2, delay))
             delay = min(delay * 2, self._max_reconnect_delay)
 
     async def _fail(self, error: BaseException) -> None:
@@ -250,6 +264,8 @@ class LiveReport:
                     message = _decode_message(raw)
                 except UNREADABLE_EVENT as error:  # a server that forwarded a damaged event as it is
                     raise unreadable(self.report_id, self.version + 1, error) from None
+                if not isinstance(message, Error):
+                    self._served = True
                 if isinstance(message, _RawEventsMessage):
                     for event in message.events:
                         await self._apply_raw(event)
@@ -263,6 +279,8 @@ class LiveReport:
                     self._settle(message.command_id, result=message)
                 elif isinstance(message, (PresenceUpdate, PresenceLeft)):
                     continue  # other drafters' whereabouts: of no use to this client yet
+                elif message.code == UNAVAILABLE:
+                    continue  # the server closes the connection next (1013); commands stay pending, resent
                 elif message.command_id is None:
                     raise CommandRefused(message.code, message.message)
                 else:

@@ -1,9 +1,12 @@
 """HTTP and WebSocket routes: translate the wire to one service call, and back. Nothing else."""
 
+import asyncio
 import contextlib
+import os
 from collections.abc import AsyncIterator, Callable
 
 import redis.asyncio as aioredis
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -15,8 +18,7 @@ from starlette.websockets import WebSocket
 from events.commands import CommandEnvelope, CreateReport
 from events.errors import DomainError
 from events.protocol import CreateReportRequest, ReportSummary, ReportView, for_clients
-from events.render.text import render_text
-from server import account_views, doctor, history_views, importing, static, views
+from server import account_views, doctor, history_views, importing, read_jobs, static, views
 from server.account_views import invite_url
 from server.accounts import Accounts
 from server.auth import (
@@ -31,9 +33,11 @@ from server.fanout import Fanout
 from server.health import cannot_write, no_problem
 from server.http import (
     JSON,
+    AnswersOutages,
     asked_report,
     error_response,
     handles_domain_errors,
+    in_worker,
     int_param,
     read_body,
     report_id_of,
@@ -46,8 +50,10 @@ from server.live import (
     CLOSE_UNAUTHENTICATED,
     CLOSE_UNKNOWN_REPORT,
     LiveConnection,
+    answers_outages,
     close_with_error,
 )
+from server.outage import HEALTH_TIMEOUT_SECONDS, REDIS_TIMEOUT_SECONDS, Outage
 from server.presence import Presence
 from server.service import ReportService
 from server.store import EventStore
@@ -57,14 +63,24 @@ from server.workers import Workers
 DEFAULT_EVENT_PAGE = 1_000
 MAX_EVENT_PAGE = 10_000
 REDIS_CONNECTIONS = 64
-REDIS_POOL_WAIT_SECONDS = 20
+# How long a costly read (rendering, checks, blame, diff) may take before it is answered 503
+# `too_costly`; RAPPORTEUR_READ_BUDGET (seconds) sets another.
+READ_BUDGET_SECONDS = 10.0
+
 
 async def health(request: Request) -> Response:
     """For load balancers and tests: 200 once the service is ready (no sign-in needed), and
-    only while Redis can store edits: 503 `redis_unavailable` while the embedded Redis is
-    down, 503 `redis_cannot_write` while its disk is full or Redis refuses writes."""
+    only while Redis can store edits: 503 `redis_unavailable` while Redis does not answer
+    within HEALTH_TIMEOUT_SECONDS (or the embedded Redis is down), 503 `redis_cannot_write`
+    while its disk is full or Redis refuses writes."""
     state = request.app.state
-    problem = state.storage_problem() or await cannot_write(state.service.store.redis)
+    problem = state.storage_problem()
+    if problem is None:
+        try:
+            async with asyncio.timeout(HEALTH_TIMEOUT_SECONDS):
+                problem = await cannot_write(state.service.store.redis)
+        except TimeoutError:
+            raise RedisTimeoutError(f"Redis did not answer within {HEALTH_TIMEOUT_SECONDS} s") from None
     if problem is not None:
         return error_response(problem)
     return JSON({"status": "ok"})
@@ -88,7 +104,14 @@ async def create_report(request: Request) -> Response:
 @handles_domain_errors
 async def list_reports(request: Request) -> Response:
     reports = await service_of(request).reports()
-    return JSON([ReportSummary(id=r.id, title=r.title, version=v, damaged_at=d) for _, v, r, d in reports])
+    return JSON(
+        [
+            ReportSummary(
+                id=report_id, title=about.title, version=version, adopted=about.adopted, language=about.language, damaged_at=damaged_at
+            )
+            for report_id, version, about, damaged_at in reports
+        ]
+    )
 
 
 @handles_domain_errors
@@ -100,7 +123,7 @@ async def get_report(request: Request) -> Response:
 @handles_domain_errors
 async def get_text(request: Request) -> Response:
     _, report = await asked_report(request)
-    return PlainTextResponse(render_text(report))
+    return PlainTextResponse(await in_worker(request, read_jobs.render, "txt", read_jobs.encode_report(report)))
 
 
 @handles_domain_errors
@@ -127,6 +150,7 @@ async def post_command(request: Request) -> Response:
 _REFUSAL_CLOSE_CODES = {"invalid_query": CLOSE_INVALID_QUERY, "corrupt_event": CLOSE_CORRUPT_EVENT}
 
 
+@answers_outages
 async def live(websocket: WebSocket) -> None:
     """The live connection to a report, for a signed-in user, from our own site (or any
     client that is not a browser: those send no Origin)."""
@@ -153,7 +177,7 @@ async def live(websocket: WebSocket) -> None:
     await websocket.accept()
     signed_in = SignedInSocket(websocket, actor, user, report_id)
     connection = LiveConnection(
-        websocket, service_of(websocket), state.fanout, state.presence, report_id, signed_in, batched=batched == 1
+        websocket, service_of(websocket), state.fanout, state.presence, state.outage, report_id, signed_in, batched=batched == 1
     )
     await connection.run(after)
 
@@ -182,20 +206,30 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        # Blocking: past the limit, a command waits for a free connection instead of failing.
+        # Blocking: past the limit, a command waits for a free connection instead of failing
+        # (for REDIS_TIMEOUT_SECONDS at most). Every reply and every new connection's
+        # handshake is bounded by the same time: a stalled Redis is an error, not a hang.
         pool = aioredis.BlockingConnectionPool.from_url(
-            redis_url, max_connections=REDIS_CONNECTIONS, timeout=REDIS_POOL_WAIT_SECONDS
+            redis_url,
+            max_connections=REDIS_CONNECTIONS,
+            timeout=REDIS_TIMEOUT_SECONDS,
+            socket_timeout=REDIS_TIMEOUT_SECONDS,
+            socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
         )
         await _open_connections(pool, REDIS_CONNECTIONS)
         redis = aioredis.Redis.from_pool(pool)
         store = EventStore(redis)
+        app.state.outage = outage = Outage(redis)
         app.state.accounts = Accounts(redis)
         app.state.allowed_origins = allowed_origins
         app.state.storage_problem = storage_problem or no_problem
-        app.state.fanout = Fanout(redis_url, store)
+        app.state.fanout = Fanout(redis_url, store, outage)
         app.state.service = ReportService(store, local_writes=app.state.fanout)
-        app.state.presence = Presence(redis_url, redis)
-        app.state.workers = Workers(preload=importing.PRELOAD)  # no process before the first import
+        app.state.presence = Presence(redis_url, redis, outage)
+        app.state.redis_url = redis_url
+        app.state.read_budget = float(os.environ.get("RAPPORTEUR_READ_BUDGET", READ_BUDGET_SECONDS))
+        # Renderings, checks and imports share the worker processes (none before the first use).
+        app.state.workers = Workers(preload=[*read_jobs.PRELOAD, *importing.PRELOAD])
         app.state.import_seconds = importing.budget_seconds()
         await app.state.fanout.start()
         await app.state.presence.start()
@@ -211,6 +245,7 @@ def create_app(
             await app.state.workers.close()
             await app.state.presence.stop()
             await app.state.fanout.stop()
+            await outage.aclose()
             await store.aclose()
             await redis.aclose()
 
@@ -230,7 +265,8 @@ def create_app(
             WebSocketRoute("/api/reports/{report_id}/live", live),
             *static.routes,
         ],
-        middleware=[Middleware(RequireSignIn)],
+        # Outages first: the sign-in check reads Redis too.
+        middleware=[Middleware(AnswersOutages), Middleware(RequireSignIn)],
         lifespan=lifespan,
     )
     # Outside Starlette's own error handler, so that even a 500 carries the headers.

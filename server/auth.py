@@ -22,10 +22,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from events.access import Actor
 from events.errors import DomainError
-from events.protocol import ErrorBody
 from server.accounts import Accounts, User
-from server.http import JSON
-from server.wire import status_of
+from server.http import error_response
 
 SESSION_COOKIE = "rapporteur_session"
 PUBLIC = frozenset({"/api/signin", "/api/health"})
@@ -105,8 +103,7 @@ class RequireSignIn:
         try:
             user = await authenticate(connection, changes=scope["method"] not in SAFE_METHODS)
         except DomainError as error:
-            response = JSON(ErrorBody(code=error.code, message=error.message), status_of(error))
-            return await response(scope, receive, send)
+            return await error_response(error)(scope, receive, send)
         scope.setdefault("state", {})["user"] = user
         await self.app(scope, receive, send)
 

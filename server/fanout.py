@@ -35,12 +35,13 @@ import time
 import uuid
 
 import redis.asyncio as aioredis
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
 
 from events.envelope import read_stored
 from events.errors import CorruptEvent
 from server.keys import events_key, report_of_events_key
+from server.outage import REDIS_DOWN, REDIS_TIMEOUT_SECONDS, Outage, backoff
 from server.pipelined import PipelinedConnection
 from server.store import EventStore, RawEvent
 
@@ -136,12 +137,19 @@ class Subscription:
 
 
 class Fanout:
-    def __init__(self, redis_url: str, store: EventStore) -> None:
+    def __init__(self, redis_url: str, store: EventStore, outage: Outage) -> None:
+        """`outage`: told when the reader finds Redis gone (it then tries again, with backoff,
+        and goes on from the versions it had delivered: no event is skipped)."""
         self.store = store
+        self._outage = outage
         # The reader blocks up to BLOCK_MS: its socket must wait longer than that, yet not forever,
-        # so that a dead connection is still noticed.
+        # so that a dead connection is still noticed. It retries by itself (below), not in redis-py.
         self._reader = aioredis.Redis.from_url(
-            redis_url, single_connection_client=True, socket_timeout=BLOCK_MS / 1000 + 5
+            redis_url,
+            single_connection_client=True,
+            socket_timeout=BLOCK_MS / 1000 + REDIS_TIMEOUT_SECONDS,
+            socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
+            retry=Retry(NoBackoff(), 0),
         )
         self._wake_key = f"rapporteur:fanout:{uuid.uuid4()}"
         self._wake_cursor = "0-0"
@@ -234,7 +242,7 @@ class Fanout:
         """Make the reader read again, with the reports watched now. The wake stream of a
         process that died without deleting it expires a day after its last wake-up."""
         self._wake_due = False
-        with contextlib.suppress(RedisConnectionError, RedisTimeoutError):
+        with contextlib.suppress(*REDIS_DOWN):
             await self._waker.call("XADD", self._wake_key, "MAXLEN", 1, "*", "w", 1)
             if time.monotonic() - self._expires_at > 60:
                 self._expires_at = time.monotonic()
@@ -250,15 +258,18 @@ class Fanout:
         wake.add_done_callback(self._wakes.discard)
 
     async def _run(self) -> None:
+        failures = 0
         while True:
             streams = {self._wake_key: self._wake_cursor}
             streams.update({events_key(r): f"{v}-0" for r, v in self._cursors.items() if r not in self._writing})
             try:
                 response = await self._reader.xread(streams, count=READ_COUNT, block=BLOCK_MS)
-            except (RedisConnectionError, RedisTimeoutError, OSError) as error:
-                log.warning("fan-out reader lost Redis (%s); retrying", error)
-                await asyncio.sleep(0.5)
+            except (*REDIS_DOWN, OSError) as error:
+                self._outage.lost(error)
+                failures += 1
+                await asyncio.sleep(backoff(failures))
                 continue
+            failures = 0
             for key, entries in response or []:
                 name = key.decode()
                 if name == self._wake_key:

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import msgspec
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 
 from events.errors import DomainError
@@ -15,8 +16,10 @@ from events.fields import MAX_VERSION
 from events.model import Report
 from events.protocol import MAX_MESSAGE_BYTES, ErrorBody
 from server.keys import is_report_id
+from server.outage import REDIS_DOWN, RETRY_AFTER_SECONDS, unavailable
 from server.service import ReportService
 from server.wire import status_of
+from server.workers import OverBudget, Workers
 
 _encode = msgspec.json.Encoder().encode
 
@@ -32,7 +35,10 @@ class JSON(Response):
 
 
 def error_response(error: DomainError) -> JSON:
-    return JSON(ErrorBody(code=error.code, message=error.message), status_of(error))
+    response = JSON(ErrorBody(code=error.code, message=error.message), status_of(error))
+    if response.status_code == 503:  # Redis is away or cannot write: it may be back soon
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 def report_id_of(request: Request | WebSocket) -> str:
@@ -102,6 +108,24 @@ def service_of(request: Request | WebSocket) -> ReportService:
     return request.app.state.service
 
 
+def workers_of(request: Request | WebSocket) -> Workers:
+    return request.app.state.workers
+
+
+async def in_worker(request: Request, function: Callable[..., bytes], *args: object) -> bytes:
+    """`function(*args)` computed in a worker process (server/read_jobs.py), within the
+    server's answer-time budget for reads; past it, 503 `too_costly` and the worker is replaced."""
+    budget: float = request.app.state.read_budget
+    try:
+        return await workers_of(request).run(budget, function, *args)
+    except OverBudget:
+        raise DomainError(
+            "too_costly",
+            f"this answer takes more than {budget:g} s to compute (the report is very long, or the server is busy):"
+            " try again later, or ask for an earlier version",
+        ) from None
+
+
 Endpoint = Callable[[Request], Awaitable[Response]]
 
 
@@ -118,3 +142,32 @@ def handles_domain_errors(endpoint: Endpoint) -> Endpoint:
     return wrapper
 
 
+class AnswersOutages:
+    """ASGI middleware: an HTTP request that meets a lost or stalled Redis (server/outage.py)
+    is answered 503 `redis_unavailable` with Retry-After, and the outage noted once in
+    `app.state.outage`: not a 500, a traceback and a dropped connection. (The live WebSocket
+    answers its own: `server.live.answers_outages`, without a wrapper around its every send.)"""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        started = False
+
+        async def watched(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watched)
+        except REDIS_DOWN as error:
+            refusal = unavailable(error)
+            assert refusal is not None
+            scope["app"].state.outage.lost(error)
+            if not started:
+                await error_response(refusal)(scope, receive, send)
+            # A response already under way cannot become a 503: it ends unfinished (the client
+            # sees the connection close), and the outage is logged all the same.

@@ -13,16 +13,17 @@ connection are served one after another, in the order they were asked for.
 
 import asyncio
 import contextlib
+import functools
 import logging
 import time
 import uuid
 from collections import deque
-from collections.abc import Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 
 import msgspec
-from starlette.websockets import WebSocket, WebSocketDisconnect
+from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from events.errors import CorruptEvent, DomainError
 from events.protocol import (
@@ -42,6 +43,7 @@ from events.protocol import (
 from server.auth import SignedInSocket
 from server.fanout import Fanout, Subscription
 from server.limits import RateLimit
+from server.outage import REDIS_DOWN, Outage, refuse_socket, unavailable
 from server.presence import Presence
 from server.service import CommandResult, ReportService
 from server.wire import UNREADABLE, command_id_of, parse
@@ -96,6 +98,7 @@ class LiveConnection:
         service: ReportService,
         fanout: Fanout,
         presence: Presence,
+        outage: Outage,
         report_id: str,
         signed_in: SignedInSocket,
         *,
@@ -105,6 +108,7 @@ class LiveConnection:
         self.service = service
         self.fanout = fanout
         self.presence = presence
+        self.outage = outage
         self.report_id = report_id
         self.signed_in = signed_in
         self.batched = batched
@@ -133,12 +137,13 @@ class LiveConnection:
             after = version
         self._sent_version = self._taken_version = after
         subscription = await self.fanout.subscribe(self.report_id, after)
-        others = await self.presence.join(self.report_id, self.connection_id, self._forward_presence)
-        for update in others:
-            await self._forward_presence(_encode(update))
         try:
+            others = await self.presence.join(self.report_id, self.connection_id, self._forward_presence)
+            for update in others:
+                await self._forward_presence(_encode(update))
             await self._serve(subscription)
         finally:
+            subscription.close()  # also when Redis failed before the connection was served
             with contextlib.suppress(Exception):
                 await self.presence.leave(self.report_id, self.connection_id)
 
@@ -157,7 +162,11 @@ class LiveConnection:
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await task
             failures = [task.exception() for task in done if task.exception() is not None]
-            if failures:
+            if failures and (refusal := unavailable(failures[0])) is not None:
+                # Redis is away: the client is told, and comes back later (1013) with ?after=.
+                self.outage.lost(failures[0])
+                await refuse_socket(self.websocket.send, refusal, accept=False)
+            elif failures:
                 log.error("live connection to %s failed", self.report_id, exc_info=failures[0])
                 with contextlib.suppress(Exception):
                     await self.websocket.close(code=CLOSE_INTERNAL_ERROR, reason="server_error")
@@ -298,9 +307,20 @@ class LiveConnection:
                     self._later(self._acknowledge(Ack(command_id=answer.command_id, version=answer.result.result().version)))
             elif isinstance(error, DomainError):
                 self._later(self._send_locked(_error_message(answer.raw, error)))
+            elif (refusal := unavailable(error)) is not None:
+                self._later(self._refuse_then_end(_error_message(answer.raw, refusal), error))
             elif not self._failure.done():
                 self._failure.set_exception(error)
             self._answers.popleft()
+
+    async def _refuse_then_end(self, refusal: bytes, error: BaseException) -> None:
+        """A command Redis did not answer: its `redis_unavailable` error (resend it) goes out
+        after the answers before it; then the connection ends, closed with 1013."""
+        try:
+            await self._send_locked(refusal)
+        finally:
+            if not self._failure.done():
+                self._failure.set_exception(error)
 
     async def _answered(self) -> None:
         """Until every message received so far is answered (or ANSWER_TIMEOUT_SECONDS)."""
@@ -390,3 +410,23 @@ async def close_with_error(websocket: WebSocket, error: DomainError, close_code:
     with contextlib.suppress(WebSocketDisconnect, RuntimeError):
         await websocket.send_text(_encode(Error(command_id=None, code=error.code, message=error.message)).decode())
         await websocket.close(code=close_code, reason=error.code)
+
+
+def answers_outages(endpoint: Callable[[WebSocket], Awaitable[None]]) -> Callable[[WebSocket], Awaitable[None]]:
+    """A WebSocket endpoint that meets a lost or stalled Redis before its connection is served
+    (signing in, reading the report, subscribing): the client gets an `error`
+    `redis_unavailable`, then the close code 1013, and the outage is noted once."""
+
+    @functools.wraps(endpoint)
+    async def wrapper(websocket: WebSocket) -> None:
+        try:
+            await endpoint(websocket)
+        except REDIS_DOWN as error:
+            refusal = unavailable(error)
+            assert refusal is not None
+            websocket.app.state.outage.lost(error)
+            if websocket.application_state != WebSocketState.DISCONNECTED:
+                accept = websocket.application_state == WebSocketState.CONNECTING
+                await refuse_socket(websocket.send, refusal, accept=accept)
+
+    return wrapper

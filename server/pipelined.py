@@ -12,7 +12,10 @@ pool's), so only the sending and the matching of replies are done here. If the c
 fails, or a reply takes longer than the pool's socket timeout, every request in flight fails
 with the error (an append may or may not have been stored: its command id makes a retry
 safe), and the next request reconnects. Its reads have no timeout of their own: between two
-requests the connection may rest for as long as it likes.
+requests the connection may rest for as long as it likes. Connecting (with its handshake:
+HELLO, AUTH, SELECT) is bounded by the same timeout, and the requests that wait for one
+connection attempt all get its outcome: a stalled Redis fails them within the timeout, not
+one timeout after another.
 """
 
 import asyncio
@@ -28,6 +31,8 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 # How long a reply may take when the pool sets no socket timeout.
 DEFAULT_TIMEOUT = 10.0
+# The watchdog looks this many times per timeout: a request fails at most a fifth late.
+CHECKS_PER_TIMEOUT = 5
 
 
 class PipelinedConnection:
@@ -41,7 +46,7 @@ class PipelinedConnection:
         self._kwargs["socket_connect_timeout"] = self._kwargs.get("socket_connect_timeout") or self._timeout
         self._kwargs["socket_timeout"] = None
         self._connection: AbstractConnection | None = None
-        self._connecting = asyncio.Lock()
+        self._connecting: asyncio.Task[AbstractConnection] | None = None
         self._waiting: deque[tuple[asyncio.Future[Any], float]] = deque()  # with when it was sent
         self._reader: asyncio.Task[None] | None = None
         self._watchdog: asyncio.TimerHandle | None = None
@@ -62,30 +67,53 @@ class PipelinedConnection:
         self._waiting.append((reply, time.monotonic()))
         try:
             await connection.send_packed_command(packed, check_health=False)
-        except (OSError, RedisConnectionError, RedisTimeoutError) as error:
+        except (RedisConnectionError, RedisTimeoutError) as error:
             self._fail(connection, error)
             raise
+        except OSError as error:
+            lost = RedisConnectionError(f"the connection to Redis was lost: {error}")
+            self._fail(connection, lost)
+            raise lost from error
         return await reply
 
     async def _connect(self) -> AbstractConnection:
-        async with self._connecting:
-            if self._connection is not None:
-                return self._connection
-            connection = self._class(**self._kwargs)
-            await connection.connect()
-            self._connection = connection
-            self._reader = asyncio.create_task(self._read(connection), name="redis-pipelined-reader")
-            self._watch(connection)
-            return connection
+        """The connection, opened by one attempt that every caller meanwhile waits for."""
+        if self._connecting is None:
+            self._connecting = asyncio.get_running_loop().create_task(self._open(), name="redis-pipelined-connect")
+            self._connecting.add_done_callback(self._connected)
+        return await asyncio.shield(self._connecting)
+
+    def _connected(self, attempt: "asyncio.Task[AbstractConnection]") -> None:
+        if self._connecting is attempt:
+            self._connecting = None
+        if not attempt.cancelled():
+            attempt.exception()  # its callers had it; none left is no reason to warn
+
+    async def _open(self) -> AbstractConnection:
+        connection = self._class(**self._kwargs)
+        try:
+            # Its handshake's replies are read without a socket timeout: bounded here.
+            async with asyncio.timeout(self._timeout):
+                await connection.connect()
+        except TimeoutError:
+            await connection.disconnect(nowait=True)
+            raise RedisTimeoutError(f"Redis did not answer within {self._timeout} s while connecting") from None
+        except BaseException:
+            await connection.disconnect(nowait=True)
+            raise
+        self._connection = connection
+        self._reader = asyncio.create_task(self._read(connection), name="redis-pipelined-reader")
+        self._watch(connection)
+        return connection
 
     def _watch(self, connection: AbstractConnection) -> None:
-        """Every half timeout: a request unanswered for longer means the connection is dead."""
+        """Several times per timeout: a request unanswered for longer means the connection is dead."""
         if connection is not self._connection:
             return
         if self._waiting and time.monotonic() - self._waiting[0][1] > self._timeout:
             self._fail(connection, RedisTimeoutError(f"Redis did not answer within {self._timeout} s"))
             return
-        self._watchdog = asyncio.get_running_loop().call_later(self._timeout / 2, self._watch, connection)
+        self._watchdog = asyncio.get_running_loop().call_later(self._timeout / CHECKS_PER_TIMEOUT, self._watch, connection)
 
     async def _read(self, connection: AbstractConnection) -> None:
         while True:
@@ -129,6 +157,8 @@ class PipelinedConnection:
         closing.add_done_callback(self._closing.discard)
 
     async def aclose(self) -> None:
+        if self._connecting is not None:
+            self._connecting.cancel()
         connection, reader = self._connection, self._reader
         if connection is not None:
             self._fail(connection, RedisConnectionError("the connection to Redis was closed"))

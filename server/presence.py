@@ -10,18 +10,17 @@ without saying goodbye) are ignored and swept.
 
 import asyncio
 import contextlib
-import logging
 import time
 from collections.abc import Awaitable, Callable
 
 import msgspec
 import redis.asyncio as aioredis
-from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
 
 from events.protocol import PresenceLeft, PresenceUpdate
 from server.keys import presence_channel, presence_key, report_of_presence_channel
-
-log = logging.getLogger(__name__)
+from server.outage import REDIS_DOWN, REDIS_TIMEOUT_SECONDS, Outage, backoff
 
 REFRESH_SECONDS = 15.0
 STALE_SECONDS = 45.0
@@ -32,9 +31,20 @@ _decode_update = msgspec.json.Decoder(PresenceUpdate).decode
 
 
 class Presence:
-    def __init__(self, redis_url: str, redis: aioredis.Redis) -> None:
+    def __init__(self, redis_url: str, redis: aioredis.Redis, outage: Outage) -> None:
+        """`outage`: told when the relay finds Redis gone; the relay tries again with backoff,
+        and its subscriptions are renewed when it reconnects."""
         self.redis = redis
-        self._pubsub = aioredis.Redis.from_url(redis_url).pubsub(ignore_subscribe_messages=True)
+        self._outage = outage
+        # Its reads wait for messages with a timeout of their own; its commands and handshake
+        # are bounded like every other call. It retries by itself (below), not in redis-py.
+        subscriber = aioredis.Redis.from_url(
+            redis_url,
+            socket_timeout=REDIS_TIMEOUT_SECONDS,
+            socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
+            retry=Retry(NoBackoff(), 0),
+        )
+        self._pubsub = subscriber.pubsub(ignore_subscribe_messages=True)
         self._listeners: dict[str, dict[str, Listener]] = {}
         self._own: dict[str, PresenceUpdate] = {}
         self._tasks: list[asyncio.Task[None]] = []
@@ -89,16 +99,19 @@ class Presence:
         )
 
     async def _relay(self) -> None:
+        failures = 0
         while True:
             if not self._pubsub.subscribed:
                 await asyncio.sleep(0.05)
                 continue
             try:
                 message = await self._pubsub.get_message(timeout=1.0)
-            except (RedisConnectionError, OSError) as error:
-                log.warning("presence relay lost Redis (%s); retrying", error)
-                await asyncio.sleep(0.5)
+            except (*REDIS_DOWN, OSError) as error:
+                self._outage.lost(error)
+                failures += 1
+                await asyncio.sleep(backoff(failures))
                 continue
+            failures = 0
             if message is None:
                 continue
             report_id = report_of_presence_channel(message["channel"])
@@ -110,5 +123,5 @@ class Presence:
         while True:
             await asyncio.sleep(REFRESH_SECONDS)
             for update in list(self._own.values()):
-                with contextlib.suppress(RedisConnectionError, OSError):
+                with contextlib.suppress(*REDIS_DOWN, OSError):
                     await self.update(update)

@@ -33,6 +33,8 @@ from events.envelope import StoredEvent
 from events.errors import CorruptEvent, DomainError
 from events.evolve import evolve
 from events.model import Report
+from server.outage import REDIS_DOWN, OutcomeUnknown
+from server.report_index import Listed, ReportIndex, describe, encode_description
 from server.snapshots import DEFAULT_EVERY, Snapshots
 from server.store import Appended, Duplicates, EventStore, RawEvent
 
@@ -140,6 +142,7 @@ class ReportService:
         waiting for Redis to echo them."""
         self.store = store
         self.snapshots = Snapshots(store, snapshot_every)
+        self.index = ReportIndex(store.redis)
         self._clock = clock
         self._local_writes = local_writes
         self.new_id = new_id
@@ -308,6 +311,13 @@ class ReportService:
                     for pending in batch:
                         pending.result.cancel()
                     raise
+                except REDIS_DOWN:
+                    # Whether the append reached Redis before it went is unknown: the callers
+                    # are told to resend with the same command id. The outage is logged by
+                    # whoever answers them, once (server/outage.py).
+                    for pending in batch:
+                        if not pending.result.done():
+                            pending.result.set_exception(OutcomeUnknown())
                 except Exception as error:
                     for pending in batch:
                         if not pending.result.done():
@@ -349,7 +359,10 @@ class ReportService:
             if not decided:
                 return
             outcome = await self.store.append_commands(
-                report_id, version, [(pending.command_id, events) for pending, events, _ in decided]
+                report_id,
+                version,
+                [(pending.command_id, events) for pending, events, _ in decided],
+                _changed_description(report, decided[-1][2]),
             )
             if isinstance(outcome, Appended):
                 for pending, events, _ in decided:
@@ -450,20 +463,25 @@ class ReportService:
             state = after
         self._remember(report_id, decided[-1][1][-1].version, state)
 
-    async def reports(self) -> list[tuple[str, int, Report, int | None]]:
-        """Every report with its current version, oldest first; and for a report with an event
-        that cannot be read, that event's version, the report being listed as it was before it
-        (one damaged report must not hide every other)."""
-        listed: list[tuple[str, int, Report, int | None]] = []
-        for report_id in await self.store.report_ids():
-            damaged_at = None
-            try:
-                version, report = await self._current(report_id)
-            except CorruptEvent as damaged:
-                log.warning("%s", damaged.message)
-                damaged_at = damaged.version
-                version, report = await self._past(report_id, damaged.version - 1)
-                report = report or Report(id=report_id, title="")  # its very first event is damaged
-            if report is not None:
-                listed.append((report_id, version, report, damaged_at))
-        return listed
+    async def reports(self) -> list[Listed]:
+        """Every report with its current version and description, oldest first, from the
+        summaries the appends keep (server/report_index.py): a report is folded only if it
+        has none yet. A report with an event that cannot be read is listed as it was before
+        it, with that event's version (one damaged report must not hide every other)."""
+        return await self.index.reports(self._listable)
+
+    async def _listable(self, report_id: str) -> tuple[int, Report | None, int | None]:
+        try:
+            version, report = await self._current(report_id)
+            return version, report, None
+        except CorruptEvent as damaged:
+            log.warning("%s", damaged.message)
+            version, report = await self._past(report_id, damaged.version - 1)
+            return version, report or Report(id=report_id, title=""), damaged.version  # even its first event
+
+
+def _changed_description(before: Report | None, after: Report | None) -> bytes:
+    """The report's description for the listing after an append, if the append changes it
+    (a title, an adoption, a language: rarely); b"" otherwise, as the append script takes it."""
+    described = describe(after)
+    return b"" if described is None or described == describe(before) else encode_description(described)

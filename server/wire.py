@@ -35,9 +35,11 @@ HTTP_STATUS: dict[str, int] = {
     "message_too_large": 413,
     # A stored event this server cannot read: the server's data, not the request, is at fault.
     "corrupt_event": 500,
-    # Redis cannot store edits now (/api/health): down, or unable to write.
+    # Redis is lost or stalled (server/outage.py), or cannot write (/api/health): try again later.
     "redis_unavailable": 503,
     "redis_cannot_write": 503,
+    # A costly read (rendering, checks, blame, diff) not computed within the read budget.
+    "too_costly": 503,
 }
 # Every other domain error code: the command was understood but the report refuses it.
 DEFAULT_STATUS = 422

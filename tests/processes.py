@@ -1,5 +1,6 @@
 """Real processes for tests: redis-server and uvicorn, on free ports, always stopped."""
 
+import contextlib
 import os
 import signal
 import socket
@@ -7,6 +8,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -131,3 +133,15 @@ class ServerProcess:
 
     def __exit__(self, *_: object) -> None:
         self.stop()
+
+
+@contextlib.contextmanager
+def stalled(process: subprocess.Popen[bytes] | None) -> Iterator[None]:
+    """The process frozen (SIGSTOP) for the block, then thawed: a Redis so frozen still has
+    its connections accepted by the kernel, and answers nothing."""
+    assert process is not None
+    os.kill(process.pid, signal.SIGSTOP)
+    try:
+        yield
+    finally:
+        os.kill(process.pid, signal.SIGCONT)

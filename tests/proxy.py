@@ -13,6 +13,7 @@ class CuttableProxy:
         self.target_port = target_port
         self.port = 0
         self.connections = 0
+        self.refusing = False
         self._server: asyncio.Server | None = None
         self._writers: set[asyncio.StreamWriter] = set()
 
@@ -37,7 +38,19 @@ class CuttableProxy:
             writer.transport.abort()
         self._writers.clear()
 
+    def refuse(self) -> None:
+        """Cut every connection and drop new ones as they come, until `reopen()`: as if the
+        server behind had gone."""
+        self.refusing = True
+        self.cut()
+
+    def reopen(self) -> None:
+        self.refusing = False
+
     async def _handle(self, client_reader: asyncio.StreamReader, client_writer: asyncio.StreamWriter) -> None:
+        if self.refusing:
+            client_writer.transport.abort()
+            return
         self.connections += 1
         try:
             server_reader, server_writer = await asyncio.open_connection("127.0.0.1", self.target_port)

@@ -34,6 +34,7 @@ const STATUS_TEXT = {
   connecting: 'Connecting…',
   connected: 'Connected',
   reconnecting: 'Reconnecting…',
+  unavailable: 'The server cannot reach its storage: retrying, your edits are kept',
   offline: 'Offline: your edits are kept',
   closed: 'Disconnected',
 };

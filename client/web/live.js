@@ -10,12 +10,20 @@
  * the server stamps the signed-in user into every event. A refusal to connect says why in an
  * `error` message, then closes with 4401 (not signed in), 4403 (forbidden), 4404 (no such
  * report) or 4500 (`corrupt_event`: an event of the report cannot be read): those are final,
- * the others are dropped connections and are retried. */
+ * the others are dropped connections and are retried.
+ *
+ * While the server's Redis is away, it says `redis_unavailable` and closes with 1013 (try again
+ * later): a command so answered stays pending and is sent again. Retries back off (doubling,
+ * with jitter, up to MAX_DELAY_MS) and start afresh only after a connection that was served:
+ * one that brought something other than an error, or stayed open SERVED_AFTER_MS. */
 import { newId } from './dom.js';
 
 const FINAL_CLOSE_CODES = new Set([4401, 4403, 4404, 4500]);
+const UNAVAILABLE = 'redis_unavailable';
+const TRY_AGAIN_LATER = 1013; // the close that follows it
 const FIRST_DELAY_MS = 100;
 const MAX_DELAY_MS = 3000;
+const SERVED_AFTER_MS = 2000;
 
 export class CommandError extends Error {
   constructor(code, message, commandId) {
@@ -38,6 +46,8 @@ export class LiveSession {
     this.stopped = true;
     this.delay = FIRST_DELAY_MS;
     this.timer = null;
+    this.openedAt = null; // when the current connection opened, if it did
+    this.served = false; // the current connection brought something other than an error
     this.refusal = null; // why the server is refusing this connection, said before it closes it
     this.refusalCode = null;
     this.goOffline = () => this.socket?.close(1000, 'offline');
@@ -95,7 +105,10 @@ export class LiveSession {
     const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
     const socket = new WebSocket(`${scheme}://${location.host}/api/reports/${this.reportId}/live?batch=1${after}`);
     this.socket = socket;
-    this.status(this.version === null ? 'connecting' : 'reconnecting');
+    this.openedAt = null;
+    this.served = false;
+    // After a 1013, what the drafter is told stays "unavailable" until a connection is served.
+    this.status(this.version === null ? 'connecting' : this.state === 'unavailable' ? 'unavailable' : 'reconnecting');
     socket.addEventListener('open', () => this.opened(socket));
     socket.addEventListener('message', (message) => {
       if (this.socket === socket) this.receive(JSON.parse(message.data));
@@ -105,7 +118,7 @@ export class LiveSession {
 
   opened(socket) {
     if (this.socket !== socket) return;
-    this.delay = FIRST_DELAY_MS;
+    this.openedAt = Date.now();
     this.refusal = this.refusalCode = null; // a refusal is said on the connection it closes
     for (const { message } of this.pending.values()) socket.send(JSON.stringify(message));
     socket.send(JSON.stringify(this.presence));
@@ -124,7 +137,10 @@ export class LiveSession {
       this.handlers.onFatal?.(new CommandError(code, this.refusal || `the server closed the connection (${event.code})`));
       return;
     }
-    this.status(navigator.onLine ? 'reconnecting' : 'offline');
+    this.status(!navigator.onLine ? 'offline' : event.code === TRY_AGAIN_LATER ? 'unavailable' : 'reconnecting');
+    if (this.served || (this.openedAt !== null && Date.now() - this.openedAt >= SERVED_AFTER_MS)) {
+      this.delay = FIRST_DELAY_MS; // it was served: this drop starts the backoff afresh
+    }
     const wait = this.delay * (0.75 + Math.random() / 2);
     this.delay = Math.min(this.delay * 2, MAX_DELAY_MS);
     this.timer = setTimeout(() => {
@@ -146,6 +162,7 @@ export class LiveSession {
   }
 
   receive(message) {
+    if (message.type !== 'error') this.served = true;
     switch (message.type) {
       case 'snapshot':
         this.version = message.version;
@@ -169,7 +186,10 @@ export class LiveSession {
         break;
       }
       case 'error': {
-        const pending = message.command_id == null ? undefined : this.pending.get(message.command_id);
+        // redis_unavailable: the server closes the connection next (1013), and what is pending
+        // (its command too) is sent again on the next one.
+        const retried = message.command_id == null || message.code === UNAVAILABLE;
+        const pending = retried ? undefined : this.pending.get(message.command_id);
         if (pending) {
           this.pending.delete(message.command_id);
           pending.reject(new CommandError(message.code, message.message, message.command_id));

@@ -3,6 +3,8 @@ an error reaches only its caller, and a lost connection fails what was in flight
 comes back by itself."""
 
 import asyncio
+import time
+from pathlib import Path
 
 import pytest
 import redis.asyncio as aioredis
@@ -12,10 +14,13 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from events.access import Actor
 from events.commands import AddChapter, CommandEnvelope, CreateReport
+from server.embedded_redis import EmbeddedRedis
+from server.outage import OutcomeUnknown
 from server.pipelined import PipelinedConnection
 from server.service import ReportService
 from server.store import EventStore
 from tests.conftest import new_id
+from tests.processes import stalled
 
 CHAIR = Actor(id="chair", role="chair")
 
@@ -101,3 +106,49 @@ async def test_a_request_redis_does_not_answer_fails_after_the_pools_timeout(red
     finally:
         await pipelined.aclose()
         await pool.aclose()
+
+
+async def test_requests_waiting_for_a_stalled_redis_to_answer_the_handshake_fail_within_the_timeout(tmp_path: Path) -> None:
+    """A lost connection is opened again by the next request; if Redis is frozen (SIGSTOP),
+    the kernel still accepts the connection but nothing answers the handshake. Every request
+    waiting for it fails once the timeout is past, together, not one timeout after another."""
+    with EmbeddedRedis(tmp_path) as lone:
+        client = aioredis.Redis.from_url(lone.url, socket_timeout=1)
+        pipelined = PipelinedConnection(client.connection_pool)
+        try:
+            await client.client_kill_filter(_id=await pipelined.call("CLIENT", "ID"))
+            await asyncio.sleep(0.2)  # the reader has seen the connection go
+            with stalled(lone.process):
+                started = time.monotonic()
+                failures = await asyncio.wait_for(
+                    asyncio.gather(*(pipelined.call("ECHO", f"{n}") for n in range(3)), return_exceptions=True), 10
+                )
+                assert all(isinstance(failure, RedisTimeoutError) for failure in failures), failures
+                assert time.monotonic() - started < 2
+            assert await pipelined.call("ECHO", "back") == b"back"
+        finally:
+            await pipelined.aclose()
+            await client.aclose()
+
+
+async def test_an_append_redis_does_not_answer_fails_within_the_timeout_and_its_resend_applies_once(tmp_path: Path) -> None:
+    """Sent to a frozen Redis, the append may be stored or not once Redis wakes: the drafter
+    is told so within the timeout, and sending the same command id again applies it once."""
+    with EmbeddedRedis(tmp_path) as lone:
+        store = EventStore(aioredis.Redis.from_url(lone.url, socket_timeout=1))
+        try:
+            service = ReportService(store)
+            report_id = new_id()
+            await service.handle(report_id, CommandEnvelope(command_id=new_id(), command=CreateReport(title="R")), CHAIR)
+            envelope = CommandEnvelope(command_id=new_id(), command=AddChapter(title="I"))
+            with stalled(lone.process):
+                started = time.monotonic()
+                with pytest.raises(OutcomeUnknown) as unknown:
+                    await asyncio.wait_for(service.handle(report_id, envelope, CHAIR), 10)
+                assert time.monotonic() - started < 2.5
+                assert "resend it with the same command_id" in str(unknown.value)
+            assert (await service.handle(report_id, envelope, CHAIR)).version == 2
+            assert [event.command_id for event in await store.read(report_id, after=1)] == [envelope.command_id]
+        finally:
+            await store.aclose()
+            await store.redis.aclose()
