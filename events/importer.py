@@ -54,6 +54,7 @@ from datetime import date
 from events import commands as cmd
 from events.decide import decide_and_apply
 from events.errors import DomainError
+from events.fields import NOT_IN_TEXT
 from events.listings import paragraph_lines, render_paragraph_text
 from events.model import (
     LIST_MARK,
@@ -612,15 +613,13 @@ def _rendered_words(report: Report, paragraph: Paragraph) -> list[str]:
     return " ".join([render_paragraph_text(report, paragraph), *lines]).split()
 
 
-# What str.splitlines breaks lines at among the control characters; and the others but tab
-# and the line feeds, with lone surrogates and the noncharacters U+FFFE and U+FFFF: a draft's
-# text never holds them.
+# The control characters str.splitlines breaks lines at (a PDF's page break is a form feed):
+# they still end a line. Every other character no text may hold is dropped.
 _BREAKING_CONTROLS = re.compile("[\x0b\x0c\x1c-\x1e\x85]")
-_CONTROLS = re.compile("[\x00-\x08\x0e-\x1b\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
 def _without_controls(text: str) -> str:
-    return _CONTROLS.sub("", _BREAKING_CONTROLS.sub("\n", text))
+    return NOT_IN_TEXT.sub("", _BREAKING_CONTROLS.sub("\n", text))
 
 
 def import_draft(text: str, new_id: Callable[[], str], language: Language = "fr") -> list[cmd.Command]:
