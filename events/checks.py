@@ -36,7 +36,8 @@ from events.model import (
     Report,
 )
 from events.placeholders import report_placeholders
-from events.render.numbering import item_letter, roman
+from events.render.numbering import roman
+from events.wording import agenda_numbers
 
 
 class Finding(msgspec.Struct, frozen=True, kw_only=True):
@@ -145,34 +146,32 @@ _SPEAKERS_NOT_LISTED = {"chair", "panellist"}
 
 
 def _statements_by_non_participants(report: Report) -> Iterator[Finding]:
+    """Each at the first statements listing of its agenda item and speaker category, else of its
+    agenda item. Listings and agenda numbers are indexed once: looked up per statement, they made
+    thousands of statements take seconds."""
     if not report.participants:
         return
     present = {_name_key(p.name) for p in report.participants}
-    listings = _listings(report, "statements")
+    of_item: dict[str | None, int] = {}
+    of_category: dict[tuple[str | None, str | None], int] = {}
+    for n, listing in _listings(report, "statements"):
+        of_item.setdefault(listing.agenda_item_id, n)
+        of_category.setdefault((listing.agenda_item_id, listing.category), n)
+    items = agenda_numbers(report)
     for statement in report.statements:
         if statement.category in _SPEAKERS_NOT_LISTED or _name_key(statement.delegation) in present:
             continue
-        for_item = [(n, listing) for n, listing in listings if listing.agenda_item_id == statement.agenda_item_id]
-        same_category = [n for n, listing in for_item if listing.category == statement.category]
-        paragraph = (same_category or [n for n, _ in for_item] or [None])[0]
+        item = statement.agenda_item_id
+        number = items.get(item)
         yield Finding(
             code="statement_by_non_participant",
-            paragraph=paragraph,
+            paragraph=of_category.get((item, statement.category), of_item.get(item)),
             message=(
-                f"« {statement.delegation} » made a statement under {_agenda_item(report, statement.agenda_item_id)} "
+                f"« {statement.delegation} » made a statement under "
+                f"{'an item that is not on the agenda' if number is None else f'agenda item {number}'} "
                 "but is not listed among the participants."
             ),
         )
-
-
-def _agenda_item(report: Report, item_id: str) -> str:
-    for number, item in enumerate(report.agenda, start=1):
-        if item.id == item_id:
-            return f"agenda item {number}"
-        for letter_number, sub_item in enumerate(item.sub_items, start=1):
-            if sub_item.id == item_id:
-                return f"agenda item {number} {item_letter(letter_number)})"
-    return "an item that is not on the agenda"
 
 
 # --- ordinal_inconsistent -----------------------------------------------------------------
@@ -389,7 +388,8 @@ def _dates(match: re.Match[str]) -> list[date]:
 
 # --- adoption_mismatch --------------------------------------------------------------------
 
-_ROMAN_VALUES = {roman(n): n for n in range(1, 400)}
+_ROMANS = [""] + [roman(n) for n in range(1, 400)]
+_ROMAN_VALUES = {numeral: n for n, numeral in enumerate(_ROMANS) if n}
 _NUMERAL = r"[IVXLCDM]+\b"
 _RANGE = r"(?:à|to|[–-])"
 _NUMERALS = rf"{_NUMERAL}(?:(?:\s*,\s*(?:(?:et|and)\s+)?|\s+(?:et|and)\s+|\s*{_RANGE}\s*){_NUMERAL}){{0,50}}"
@@ -401,6 +401,9 @@ _ADOPTED_CHAPTERS = re.compile(
 def _adoption_mismatches(report: Report) -> Iterator[Finding]:
     count = len(report.chapters)
     adopted = [roman(n) for n, chapter in enumerate(report.chapters, start=1) if chapter.adopted]
+    adopted_set = set(adopted)
+    verb = "is" if len(adopted) == 1 else "are"
+    only = f"only {_chapters(adopted)} {verb} adopted" if adopted else "no chapter is adopted yet"
     for number, paragraph in _numbered(report):
         if paragraph.listing is not None:
             continue
@@ -409,9 +412,8 @@ def _adoption_mismatches(report: Report) -> Iterator[Finding]:
                 named = _chapter_numerals(match["numerals"])
                 missing = [n for n in named if not 0 < _ROMAN_VALUES.get(n, 0) <= count]
                 problems = [f"the report has no {_chapters(missing)} (it has {count})"] if missing else []
-                if set(named) - set(missing) != set(adopted):
-                    verb = "is" if len(adopted) == 1 else "are"
-                    problems.append(f"only {_chapters(adopted)} {verb} adopted" if adopted else "no chapter is adopted yet")
+                if set(named) - set(missing) != adopted_set:
+                    problems.append(only)
                 if problems:
                     yield Finding(
                         code="adoption_mismatch",
@@ -433,7 +435,7 @@ def _chapter_numerals(numerals: str) -> list[str]:
             start = _ROMAN_VALUES.get(named[-1]) if in_range and named else None
             end = _ROMAN_VALUES.get(token)
             if start and end:
-                named.extend(roman(n) for n in range(start + 1, end))
+                named.extend(_ROMANS[start + 1 : end])
             named.append(token)
             in_range = False
         else:

@@ -36,12 +36,63 @@ NewId = Callable[[], str]
 TRANSFORM_BUDGET = 3_000
 
 
+class _Known:
+    """`new_id` for commands decided one after another (`decide_and_apply`), which also keeps
+    what is in use from one command to the next: the item ids, and the participants by
+    category and name. Checking a new item is then a look-up, not a walk over the whole report
+    for every command (seconds for an import of 5,000 paragraphs or participants).
+
+    Exact: every command given an item id adds that item and changes nothing else in use (the
+    rules that call `_new_item_id` each return one event that adds it); after any other
+    command, what is in use is listed again when next needed."""
+
+    def __init__(self, new_id: NewId) -> None:
+        self._new_id = new_id
+        self._report: Report | None = None  # the state the sets below describe
+        self._ids: set[str] = set()
+        self._participants: set[tuple[str, str]] = set()
+        self.given: str | None = None  # the item id given to the command being decided
+        self.participant: tuple[str, str] | None = None  # the participant it adds
+
+    def __call__(self) -> str:
+        return self._new_id()
+
+    def _describe(self, report: Report) -> None:
+        if report is not self._report:
+            self._report, self._ids, self._participants = report, lookup.known_ids(report), _participants(report)
+
+    def ids_of(self, report: Report) -> set[str]:
+        self._describe(report)
+        return self._ids
+
+    def participants_of(self, report: Report) -> set[tuple[str, str]]:
+        self._describe(report)
+        return self._participants
+
+    def decided(self, before: Report | None, after: Report | None) -> None:
+        """A command took the report from `before` to `after`."""
+        if self.given is not None and before is self._report and before is not None:
+            self._ids.add(self.given)
+            if self.participant is not None:
+                self._participants.add(self.participant)
+            self._report = after
+        self.given = self.participant = None
+
+
+def _participants(report: Report) -> set[tuple[str, str]]:
+    return {(p.category, p.name) for p in report.participants}
+
+
 def _new_item_id(report: Report, requested: str | None, new_id: NewId) -> str:
     if requested is None:
-        return new_id()
-    if requested in lookup.known_ids(report):
+        given = new_id()
+    elif requested in (new_id.ids_of(report) if isinstance(new_id, _Known) else lookup.known_ids(report)):
         raise DomainError("duplicate_id", f"id {requested} is already used in this report")
-    return requested
+    else:
+        given = requested
+    if isinstance(new_id, _Known):
+        new_id.given = given
+    return given
 
 
 def _name(value: str, field: str) -> str:
@@ -324,9 +375,11 @@ def _withdraw_statement(r: Report, c: cmd.WithdrawStatement, new_id: NewId) -> l
 def _add_participant(r: Report, c: cmd.AddParticipant, new_id: NewId) -> list[Event]:
     lookup.check_listings_open(r, "participants", category=c.category)
     name = _name(c.name, "the participant's name")
-    if any(p.category == c.category and p.name == name for p in r.participants):
+    if (c.category, name) in (new_id.participants_of(r) if isinstance(new_id, _Known) else _participants(r)):
         raise DomainError("duplicate_participant", f"{name} is already listed in this category")
     participant_id = _new_item_id(r, c.participant_id, new_id)
+    if isinstance(new_id, _Known):
+        new_id.participant = (c.category, name)
     return [ev.ParticipantAdded(participant_id=participant_id, category=c.category, name=name)]
 
 
@@ -507,12 +560,15 @@ def decide_and_apply(
     """`decide_all`, and the report its events leave: deciding folds them anyway, and the
     service decides the next pending command on that state without folding them again."""
     produced: list[Event] = []
+    ids = _Known(new_id)
     for command in commands:
-        for payload in decide(report, command, new_id):
+        before = report
+        for payload in decide(report, command, ids):
             report = apply(report, payload, report_id, actor)
             produced.append(payload)
             if len(produced) > MAX_EVENTS_PER_COMMAND:
                 raise DomainError(
                     "too_many_events", f"one command (or import) appends at most {MAX_EVENTS_PER_COMMAND} events"
                 )
+        ids.decided(before, report)
     return produced, report

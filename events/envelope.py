@@ -42,6 +42,12 @@ def encode_event(event: StoredEvent) -> bytes:
     return _encoder.encode(event)
 
 
+def decode_envelope(raw: bytes) -> _RawStoredEvent:
+    """The facts about a stored event, its payload left as JSON (`data`, of `schema`): for a
+    reader that needs the payload of few of the events it reads, a fifth of `decode_event`."""
+    return _raw_decoder.decode(raw)
+
+
 def decode_event(raw: bytes) -> StoredEvent:
     """Read an event written by this or any earlier version of Rapporteur.
 

@@ -9,6 +9,11 @@ class DomainError(Exception):
         self.code = code
         self.message = message
 
+    def __reduce__(self) -> tuple[object, tuple[type["DomainError"], dict[str, object]]]:
+        """Pickled whole, its class and attributes (a subclass's too), so that one raised in a
+        worker process reaches the caller as it was."""
+        return _restored, (type(self), dict(self.__dict__))
+
     def __repr__(self) -> str:
         return f"DomainError({self.code!r}, {self.message!r})"
 
@@ -30,3 +35,10 @@ class CorruptEvent(DomainError):
         self.version = version
         self.problem = problem
         self.newer = newer
+
+
+def _restored(cls: type[DomainError], attributes: dict[str, object]) -> DomainError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, attributes.get("message", ""))
+    error.__dict__.update(attributes)
+    return error

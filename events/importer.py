@@ -10,7 +10,11 @@ A line « N. » starts a paragraph only when N is the next paragraph number: the
 The text before chapter I is the report's title. Each paragraph becomes one line of text
 joined with single spaces; placeholders such as « [sa/ses 2e et 3e] », « séance[s] » and « […] »
 are kept verbatim. Lines that hold only a web address (the undocs.org footnotes) are dropped,
-and so is any U+FFFC, the report's list mark. Artefacts of the PDF extraction are repaired:
+and so is any U+FFFC, the report's list mark, and any control character (C0 but tab and the line
+breaks, DEL, C1), lone surrogate and noncharacter U+FFFE, U+FFFF: they are never text, and a
+Word rendering cannot hold them. Those that end a line (vertical tab, form feed, the
+information separators, NEL: a PDF's page break) still do.
+Artefacts of the PDF extraction are repaired:
 
 - runs of spaces become one: « du  crime » -> « du crime », « «  Stratégies » -> « « Stratégies »;
 - an elided word is joined to its apostrophe: « l ’a » -> « l’a », « d ’entre » -> « d’entre »;
@@ -45,14 +49,12 @@ import re
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 
 from events import commands as cmd
-from events.catalogue import event_type
-from events.decide import decide
-from events.envelope import StoredEvent
+from events.decide import decide_and_apply
 from events.errors import DomainError
-from events.evolve import evolve
+from events.fields import NOT_IN_TEXT
 from events.listings import paragraph_lines, render_paragraph_text
 from events.model import (
     LIST_MARK,
@@ -86,7 +88,7 @@ def _quoted(text: str) -> str:
 
 _ELISION = re.compile(r"\b(jusqu|lorsqu|puisqu|qu|[cdjlmnst]) ([’'])(?=\w)", re.IGNORECASE)
 _SPLIT_HYPHEN = re.compile(r"(?<=\w) -(?=\w)")
-_SPACE_BEFORE_STOP = re.compile(r" +(?=[,.])")
+_SPACE_BEFORE_STOP = re.compile(r"(?<! ) ++(?=[,.])")
 _LONE_LETTER = re.compile(r"(?<![\w’'\[(/.-])([^\W\d_]) ([^\W\d_]+)")
 _ONE_LETTER_WORDS = frozenset("aàyôi")
 _WORD = re.compile(r"[^\W\d_]+")
@@ -142,6 +144,9 @@ class _Draft:
     words: frozenset[str]  # every word of the draft, for the lone-letter repair
     title: list[str] = field(default_factory=list)
     chapters: list[_Chapter] = field(default_factory=list)
+    # Each part's text, once read: it is asked for several times (recognising the lists,
+    # building the trial, building the commands) and repairing a long one is what costs.
+    _texts: dict[int, tuple[list[str], str]] = field(default_factory=dict, init=False, repr=False)
 
     def paragraphs(self) -> list[_Paragraph]:
         return [
@@ -151,11 +156,16 @@ class _Draft:
         ]
 
     def text(self, lines: list[str]) -> str:
-        """Wrapped lines as one repaired line of text."""
+        """Wrapped lines as one repaired line of text (asked once the draft is scanned)."""
+        known = self._texts.get(id(lines))
+        if known is not None and known[0] is lines:
+            return known[1]
         joined = ""
         for line in lines:
             joined += line if not joined or joined.endswith("/") else f" {line}"
-        return _repair(joined, self.words)
+        text = _repair(joined, self.words)
+        self._texts[id(lines)] = (lines, text)
+        return text
 
     def entry_text(self, entry: _Entry) -> str:
         return " ".join([f"{entry.label} {self.text(entry.lines)}", *map(self.entry_text, entry.children)])
@@ -233,36 +243,52 @@ class _Listed:
     category: str | None = None
 
 
-_LIST_AFTER_COLON = re.compile(r"^(?P<before>.*? : )(?P<list>.+?)(?P<after>\.(?: \[…\])?)$")
-_PANELLISTS = re.compile(r"\bpoint (?P<item>\d+) a été animé par\b")
-_STATEMENTS = re.compile(r"\bpoint (?P<item>\d+) de l’ordre du jour, des déclarations ont été faites par\b.*\bParties\b")
+_LIST_ENDINGS = (". […]", ".")  # the longer first
+_PANELLISTS = re.compile(r"\bpoint (?P<item>\d++) a été animé par\b")
+_STATEMENTS = re.compile(r"\bpoint (?P<item>\d++) de l’ordre du jour, des déclarations ont été faites par\b")
+_PARTIES = re.compile(r"\bParties\b")
 _OBSERVER_STATEMENT = re.compile(r"^L’observat(?:rice|eur) (?:de la |de l’|du |des |de )(?P<list>.+?) a également fait une déclaration\.$")
 _NAMED_PARTICIPANT = re.compile(
     r"^(?:Le |La |L’)(?P<list>[^,]+), (?P<what>État non membre|entité ayant une mission permanente)\b.*\bétait représentée?\b"
 )
-_DOCUMENT = re.compile(r"^.+ \([A-Z][^()\s]*/[^()\s]*\)$")
-_PARENTHESIS = re.compile(r"^(?P<name>.+?) \((?P<inner>[^()]+)\)$")
+_DOCUMENT = re.compile(r"^.+ \([A-Z][^()\s/]*+/[^()\s]*+\)$")
+_PARENTHESIS = re.compile(r"^(?P<name>.+?) \((?P<inner>[^()]++)\)$")
 _FINAL_AND = re.compile(r" et (?=[A-ZÀ-Ý])")
 
 
-def _outside_parentheses(text: str, index: int) -> bool:
-    return text[:index].count("(") == text[:index].count(")")
+_COMMA = re.compile(r",\s*+")
+
+
+def _unclosed(text: str) -> int:
+    """How many more parentheses `text` opens than it closes."""
+    return text.count("(") - text.count(")")
 
 
 def _names(text: str) -> tuple[str, ...]:
-    """« A, B (x, y), c et D » -> « A », « B (x, y), c », « D »: each name once, in order."""
-    pieces = re.split(r",\s*", text)
-    names: list[str] = []
-    for piece in pieces:
-        if names and (not piece[:1].isupper() or not _outside_parentheses(names[-1], len(names[-1]))):
-            names[-1] += f", {piece}"
+    """« A, B (x, y), c et D » -> « A », « B (x, y), c », « D »: each name once, in order.
+
+    A piece in lower case, or after a name that leaves a parenthesis open, joins that name; the
+    parentheses are counted once per piece, so that a list of any length costs its length.
+    """
+    names: list[list[str]] = []  # each name as its pieces, joined with ", " at the end
+    unclosed = 0
+    for piece in _COMMA.split(text):
+        if names and (not piece[:1].isupper() or unclosed != 0):
+            names[-1].append(piece)
+            unclosed += _unclosed(piece)
         else:
-            names.append(piece)
-    last = names[-1]
-    ands = [m for m in _FINAL_AND.finditer(last) if _outside_parentheses(last, m.start())]
-    if ands:
-        names[-1:] = [last[: ands[-1].start()], last[ands[-1].end() :]]
-    return tuple(dict.fromkeys(name.strip() for name in names if name.strip()))
+            names.append([piece])
+            unclosed = _unclosed(piece)
+    joined = [", ".join(pieces) for pieces in names]
+    last, counted, unclosed, final_and = joined[-1], 0, 0, None
+    for match in _FINAL_AND.finditer(last):
+        unclosed += _unclosed(last[counted : match.start()])
+        counted = match.start()
+        if unclosed == 0:
+            final_and = match
+    if final_and is not None:
+        joined[-1:] = [last[: final_and.start()], last[final_and.end() :]]
+    return tuple(dict.fromkeys(name.strip() for name in joined if name.strip()))
 
 
 def _participant_category(before: str) -> str | None:
@@ -277,16 +303,38 @@ def _participant_category(before: str) -> str | None:
     return "party" if "parties au" in before else None
 
 
+def _after_colon(text: str) -> tuple[str, str, str] | None:
+    """« … suivantes : A, B et C. » -> « … suivantes : », « A, B et C », « . »: the list runs
+    from the first « : » to the final full stop (or « . […] »), and holds something.
+
+    Found with two look-ups, not a pattern: a pattern tried every « : » as the start, each
+    trial scanning to the end (seconds for 40 KB of « a : »)."""
+    after = next((ending for ending in _LIST_ENDINGS if text.endswith(ending)), None)
+    colon = text.find(" : ")
+    if after is None or colon < 0 or colon + 3 >= len(text) - len(after):
+        return None
+    return text[: colon + 3], text[colon + 3 : len(text) - len(after)], after
+
+
+def _statements_item(before: str) -> int | None:
+    """The agenda item of « Au titre du point 2 de l’ordre du jour, des déclarations ont été
+    faites par les représentants des États Parties suivants »: « Parties » after the first
+    mention of the item is looked for once, not once per mention."""
+    spoke = _STATEMENTS.search(before)
+    return int(spoke["item"]) if spoke and _PARTIES.search(before, spoke.end()) else None
+
+
 def _listed_after_colon(text: str) -> _Listed | None:
     """« … suivantes : A, B et C. » as panellists, statements or participants."""
-    if (match := _LIST_AFTER_COLON.match(text)) is None:
+    if (parts := _after_colon(text)) is None:
         return None
-    before, names = match["before"], _names(match["list"])
-    template = before + LIST_MARK + match["after"]
+    before, listed, after = parts
+    names = _names(listed)
+    template = before + LIST_MARK + after
     if panel := _PANELLISTS.search(before):
         return _Listed("panellists", template, names, agenda_number=int(panel["item"]))
-    if spoke := _STATEMENTS.search(before):
-        return _Listed("statements", template, names, agenda_number=int(spoke["item"]), category="party")
+    if (item := _statements_item(before)) is not None:
+        return _Listed("statements", template, names, agenda_number=item, category="party")
     if "étaient représenté" in before and (category := _participant_category(before)):
         return _Listed("participants", template, names, category=category)
     return None
@@ -338,8 +386,11 @@ def _recognise(draft: _Draft) -> dict[int, _Listed]:
     }
 
 
+_FINAL_STOP = re.compile(r"(?<!\s)\s*+[:;.]$")  # tried from the start of a run of spaces only
+
+
 def _without_final_stop(text: str) -> str:
-    return re.sub(r"\s*[:;.]$", "", text)
+    return _FINAL_STOP.sub("", text)
 
 
 # The details of the meeting
@@ -372,8 +423,15 @@ _ORDINALS = {_ordinal(number): number for number in range(1, 70)}
 _ORDINAL = "|".join(sorted(_ORDINALS, key=len, reverse=True))
 _THIS_MEETING = re.compile(rf"\best donc (?:la|le) (?P<ordinal>{_ORDINAL})\b")  # « qui est donc la onzième »
 _NTH_MEETING = re.compile(rf"\b(?:la|sa|le|son) (?P<ordinal>{_ORDINAL}) (?:réunion|session)\b")
-_BODY = re.compile(r"\b(?:Le |La |L’)(?P<body>[A-ZÉ][^,.;:]*?) s’est réunie?\b")
-_PARENT_BODY = re.compile(r"\b(?P<parent>Conférence des (?:États )?Parties (?:à|au) [^,.;:]+?)(?= a | s’| qui |[,.;:])")
+# The names of the bodies run within a clause: from « Le », « La » or « L’ » to « s’est réuni »,
+# from « Conférence des Parties » to a verb or a punctuation mark. Each clause is searched from
+# its first start only (if that one has no end, no later one has): a single pattern searched
+# the rest of the text from every start, seconds for 40 KB of « Le A ».
+_PUNCTUATION = re.compile(r"[,.;:]")
+_BODY = re.compile(r"\b(?:Le |La |L’)(?=[A-ZÉ])")
+_BODY_END = re.compile(r" s’est réunie?\b")
+_PARENT_BODY = re.compile(r"\bConférence des (?:États )?Parties (?:à|au) ")
+_PARENT_BODY_END = re.compile(r" a | s’| qui ")
 _MEETING = re.compile(  # « à Vienne les 12 et 13 octobre 2021 », « à New York du 30 septembre au 2 octobre 2021 »
     rf"\bà (?P<venue>[A-ZÀ-Ý][\w’-]*(?: [A-ZÀ-Ý][\w’-]*)*) (?:les?|du) (?P<first>\d{{1,2}})(?:er)?"
     rf"(?: (?P<first_month>{_MONTH}))?(?: (?:et|au) (?P<last>\d{{1,2}})(?:er)?)? (?P<month>{_MONTH}) (?P<year>\d{{4}})\b"
@@ -390,15 +448,50 @@ def _meeting_dates(match: re.Match[str]) -> tuple[date, date] | tuple[None, None
     return (first, last) if first <= last else (None, None)
 
 
+def _clause_end(text: str, start: int) -> tuple[int, bool]:
+    """Where the clause holding `start` ends, and whether a punctuation mark ends it."""
+    mark = _PUNCTUATION.search(text, start)
+    return (mark.start(), True) if mark else (len(text), False)
+
+
+def _body(text: str) -> str:
+    """« Le Groupe de travail … s’est réuni » -> « Groupe de travail … »."""
+    searched = 0  # the clauses before this failed
+    for start in _BODY.finditer(text):
+        if start.start() < searched:
+            continue
+        clause_end, _ = _clause_end(text, start.end())
+        if end := _BODY_END.search(text, start.end(), clause_end):
+            return text[start.end() : end.start()]
+        searched = clause_end
+    return ""
+
+
+def _parent_body(text: str) -> str:
+    """« … la Conférence des Parties à la Convention … a » -> « Conférence des Parties à la
+    Convention … ». A name may end at a punctuation mark, not at the end of the text."""
+    searched = 0
+    for start in _PARENT_BODY.finditer(text):
+        if start.start() < searched:
+            continue
+        clause_end, punctuated = _clause_end(text, start.end())
+        if end := _PARENT_BODY_END.search(text, start.end() + 1, clause_end):
+            return text[start.start() : end.start()]
+        if punctuated and clause_end > start.end():
+            return text[start.start() : clause_end]
+        searched = clause_end
+    return ""
+
+
 def _details(texts: list[str], language: Language) -> Details:
     """What the paragraphs say of the meeting: the first mention of each detail wins."""
     text = "\n".join(texts)
-    body, parent, meeting = _BODY.search(text), _PARENT_BODY.search(text), _MEETING.search(text)
+    meeting = _MEETING.search(text)
     ordinal = _THIS_MEETING.search(text) or _NTH_MEETING.search(text)
     first_date, last_date = _meeting_dates(meeting) if meeting else (None, None)
     return Details(
-        body=body["body"] if body else "",
-        parent_body=parent["parent"] if parent else "",
+        body=_body(text),
+        parent_body=_parent_body(text),
         ordinal=_ORDINALS[ordinal["ordinal"]] if ordinal else None,
         venue=meeting["venue"] if meeting else "",
         first_date=first_date,
@@ -409,14 +502,15 @@ def _details(texts: list[str], language: Language) -> Details:
 
 # Commands
 
-def _list_form(prose: str, names: list[str]) -> str:
-    """« République islamique d’Iran » -> « Iran (République islamique d’) » if a list names it so."""
+def _list_forms(names: list[str]) -> dict[str, str]:
+    """« République islamique d’Iran » -> « Iran (République islamique d’) », for each name a
+    list gives so (the first such name wins): looked up per statement, not searched."""
+    forms: dict[str, str] = {}
     for name in names:
         if match := _PARENTHESIS.match(name):
             qualifier = match["inner"]
-            if prose == qualifier + ("" if qualifier.endswith(("’", "'")) else " ") + match["name"]:
-                return name
-    return prose
+            forms.setdefault(qualifier + ("" if qualifier.endswith(("’", "'")) else " ") + match["name"], name)
+    return forms
 
 
 def _name_and_parenthesis(entry: str) -> tuple[str, str]:
@@ -431,7 +525,7 @@ class _Commands:
         self.draft, self.listed, self.generated, self.new_id = draft, listed, generated, new_id
         self.agenda_ids: list[str] = []
         self.recorded: set[tuple[str, str]] = set()  # participants and documents, each once
-        self.participants = [name for found in listed.values() if found.kind == "participants" for name in found.entries]
+        self.list_forms = _list_forms([name for found in listed.values() if found.kind == "participants" for name in found.entries])
 
     def build(self, language: Language) -> list[cmd.Command]:
         texts = [self.draft.text(paragraph.lines) for paragraph in self.draft.paragraphs()]
@@ -486,7 +580,7 @@ class _Commands:
                     name, delegation = _name_and_parenthesis(entry)
                     yield cmd.AddPanellist(panellist_id=self.new_id(), agenda_item_id=item_id, name=name, delegation=delegation)
                 case "statements":
-                    delegation = _list_form(entry, self.participants)
+                    delegation = self.list_forms.get(entry, entry)
                     yield cmd.RecordStatement(
                         statement_id=self.new_id(), agenda_item_id=item_id, category=found.category, delegation=delegation
                     )
@@ -509,16 +603,7 @@ def _counting_ids() -> Callable[[], str]:
 
 def _fold(commands: list[cmd.Command]) -> Report:
     """The report the commands build, decided and evolved as the service would."""
-    report: Report | None = None
-    new_id, versions, at = _counting_ids(), itertools.count(1), datetime(2000, 1, 1, tzinfo=UTC)
-    for command in commands:
-        for data in decide(report, command, new_id):
-            version = next(versions)
-            event = StoredEvent(
-                report_id=str(uuid.UUID(int=0)), version=version, event_id=f"import-{version}", type=event_type(data),
-                schema=type(data).schema, actor="importer", at=at, command_id=f"import-{version}", data=data,
-            )
-            report = evolve(report, event)
+    _, report = decide_and_apply(None, str(uuid.UUID(int=0)), commands, _counting_ids(), "importer")
     assert report is not None, "the commands start with CreateReport"
     return report
 
@@ -528,17 +613,26 @@ def _rendered_words(report: Report, paragraph: Paragraph) -> list[str]:
     return " ".join([render_paragraph_text(report, paragraph), *lines]).split()
 
 
+# The control characters str.splitlines breaks lines at (a PDF's page break is a form feed):
+# they still end a line. Every other character no text may hold is dropped.
+_BREAKING_CONTROLS = re.compile("[\x0b\x0c\x1c-\x1e\x85]")
+
+
+def _without_controls(text: str) -> str:
+    return NOT_IN_TEXT.sub("", _BREAKING_CONTROLS.sub("\n", text))
+
+
 def import_draft(text: str, new_id: Callable[[], str], language: Language = "fr") -> list[cmd.Command]:
     """The commands that build the draft `text` as a new report; DomainError("not_a_report")."""
-    lines = [line.strip() for line in text.replace(LIST_MARK, "").splitlines()]
+    lines = [line.strip() for line in _without_controls(text).replace(LIST_MARK, "").splitlines()]
     lines = [line for line in lines if line and not _WEB_ADDRESS.match(line)]
     if not lines:
         raise _not_a_report("expected a draft report (« I. Introduction », then paragraphs « 1. … »), found empty text")
     draft = _scan(lines)
     listed = _recognise(draft)
     trial = _fold(_Commands(draft, listed, set(listed), _counting_ids()).build(language))
-    built = trial.all_paragraphs()
+    built, paragraphs = trial.all_paragraphs(), draft.paragraphs()
     generated = {
-        number for number in listed if _rendered_words(trial, built[number - 1]) == draft.printed_words(draft.paragraphs()[number - 1])
+        number for number in listed if _rendered_words(trial, built[number - 1]) == draft.printed_words(paragraphs[number - 1])
     }
     return _Commands(draft, listed, generated, new_id).build(language)

@@ -11,7 +11,7 @@ import msgspec
 from events.commands import CommandEnvelope
 from events.envelope import StoredEvent
 from events.fields import MAX_VERSION, CommandId, Id, Title, Version
-from events.model import Paragraph, Report
+from events.model import Language, Paragraph, Report
 
 MAX_MESSAGE_BYTES = 1024 * 1024
 
@@ -158,12 +158,15 @@ class ReportView(msgspec.Struct, frozen=True):
 
 
 class ReportSummary(msgspec.Struct, frozen=True, omit_defaults=True):
-    """`damaged_at`: only for a report whose event at that version cannot be read (the
-    server answers `corrupt_event` for it); it is then listed as it was just before."""
+    """A report as `GET /api/reports` lists it. `damaged_at`: only for a report whose event
+    at that version cannot be read (the server answers `corrupt_event` for it); it is then
+    listed as it was just before."""
 
     id: str
     title: str
     version: int
+    adopted: bool
+    language: Language
     damaged_at: int | None = None
 
 

@@ -88,6 +88,17 @@ def agenda_number(report: Report, agenda_item_id: str | None) -> str:
     return "[?]"
 
 
+def agenda_numbers(report: Report) -> dict[str, str]:
+    """`agenda_number` of every item and sub-item at once, for whoever numbers many facts:
+    looking each up in turn is quadratic on a long agenda. Absent: « [?] »."""
+    numbers = {}
+    for position, item in enumerate(report.agenda, start=1):
+        numbers.setdefault(item.id, str(position))
+        for sub_position, sub_item in enumerate(item.sub_items, start=1):
+            numbers.setdefault(sub_item.id, f"{position} {item_letter(sub_position)})")
+    return numbers
+
+
 def has_own_words(text: str) -> bool:
     return bool(text.replace(LIST_MARK, "").strip())
 

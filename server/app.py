@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+import os
 from collections.abc import AsyncIterator, Callable
 
 import redis.asyncio as aioredis
@@ -17,8 +18,7 @@ from starlette.websockets import WebSocket
 from events.commands import CommandEnvelope, CreateReport
 from events.errors import DomainError
 from events.protocol import CreateReportRequest, ReportSummary, ReportView, for_clients
-from events.render.text import render_text
-from server import account_views, doctor, history_views, static, views
+from server import account_views, doctor, history_views, importing, read_jobs, static, views
 from server.account_views import invite_url
 from server.accounts import Accounts
 from server.auth import (
@@ -38,6 +38,7 @@ from server.http import (
     asked_report,
     error_response,
     handles_domain_errors,
+    in_worker,
     int_param,
     read_body,
     report_id_of,
@@ -62,10 +63,14 @@ from server.recheck import Recheck
 from server.service import ReportService
 from server.store import EventStore
 from server.wire import parse
+from server.workers import Workers
 
 DEFAULT_EVENT_PAGE = 1_000
 MAX_EVENT_PAGE = 10_000
 REDIS_CONNECTIONS = 64
+# How long a costly read (rendering, checks, blame, diff) may take before it is answered 503
+# `too_costly`; RAPPORTEUR_READ_BUDGET (seconds) sets another.
+READ_BUDGET_SECONDS = 10.0
 
 
 async def health(request: Request) -> Response:
@@ -105,7 +110,14 @@ async def create_report(request: Request) -> Response:
 @handles_domain_errors
 async def list_reports(request: Request) -> Response:
     reports = await service_of(request).reports()
-    return JSON([ReportSummary(id=r.id, title=r.title, version=v, damaged_at=d) for _, v, r, d in reports])
+    return JSON(
+        [
+            ReportSummary(
+                id=report_id, title=about.title, version=version, adopted=about.adopted, language=about.language, damaged_at=damaged_at
+            )
+            for report_id, version, about, damaged_at in reports
+        ]
+    )
 
 
 @handles_domain_errors
@@ -117,7 +129,7 @@ async def get_report(request: Request) -> Response:
 @handles_domain_errors
 async def get_text(request: Request) -> Response:
     _, report = await asked_report(request)
-    return PlainTextResponse(render_text(report))
+    return PlainTextResponse(await in_worker(request, read_jobs.render, "txt", read_jobs.encode_report(report)))
 
 
 @handles_domain_errors
@@ -238,6 +250,11 @@ def create_app(
         app.state.presence = Presence(redis_url, redis, outage)
         app.state.quotas = Quotas(redis)
         app.state.recheck = Recheck(app.state.accounts, outage)
+        app.state.redis_url = redis_url
+        app.state.read_budget = float(os.environ.get("RAPPORTEUR_READ_BUDGET", READ_BUDGET_SECONDS))
+        # Renderings, checks and imports share the worker processes (none before the first use).
+        app.state.workers = Workers(preload=[*read_jobs.PRELOAD, *importing.PRELOAD])
+        app.state.import_seconds = importing.budget_seconds()
         await app.state.fanout.start()
         await app.state.presence.start()
         await app.state.recheck.start()
@@ -251,6 +268,7 @@ def create_app(
             yield
         finally:
             await app.state.recheck.stop()
+            await app.state.workers.close()
             await app.state.presence.stop()
             await app.state.fanout.stop()
             await outage.aclose()

@@ -13,14 +13,16 @@ from starlette.routing import Route
 from events.catalogue import EVENT_TYPES
 from events.envelope import read_stored
 from events.errors import DomainError
-from events.history import HistoryFilter, blame, diff, in_chapter, matches
+from events.history import HistoryFilter, in_chapter, matches
 from events.model import Report
 from events.protocol import HistoryEntry, HistoryPage
 from events.summary import summarize
+from server import read_jobs
 from server.auth import accounts_of
 from server.http import (
     JSON,
     handles_domain_errors,
+    in_worker,
     int_param,
     report_id_of,
     service_of,
@@ -29,8 +31,11 @@ from server.http import (
 
 DEFAULT_HISTORY_PAGE = 100
 MAX_HISTORY_PAGE = 1_000
-# Events read from the store at a time while looking for those that match.
+# Events read from the store at a time while looking for those that match (a few ms of the
+# event loop to decode), and at most per request: a filter that matches nothing in a long
+# history is answered with `next_after` every SCAN_LIMIT events, never after a scan of it all.
 SCAN_PAGE = 1_000
+SCAN_LIMIT = 20_000
 
 
 @handles_domain_errors
@@ -38,7 +43,8 @@ async def get_blame(request: Request) -> Response:
     report_id = report_id_of(request)
     service = service_of(request)
     version, report = await service.report(report_id, at=int_param(request, "at"))
-    return JSON(blame(report, await service.store.read(report_id, upto=version)))
+    redis_url = request.app.state.redis_url
+    return JSON(await in_worker(request, read_jobs.blame, redis_url, report_id, read_jobs.encode_report(report), version))
 
 
 @handles_domain_errors
@@ -56,7 +62,8 @@ async def get_diff(request: Request) -> Response:
         raise DomainError("invalid_query", f"?from={first} is after the report's version {last}")
     # Version 0 is the report before its first event: nothing in it yet.
     _, before = await service.report(report_id, at=first) if first else (0, Report(id=report_id, title=""))
-    return JSON(diff(before, after, from_version=first, to_version=last))
+    encoded = read_jobs.encode_report(before), read_jobs.encode_report(after)
+    return JSON(await in_worker(request, read_jobs.diff_of, *encoded, first, last))
 
 
 def _types_param(request: Request) -> frozenset[str]:
@@ -89,9 +96,9 @@ async def _actors(request: Request, asked: str | None) -> frozenset[str]:
 async def get_history(request: Request) -> Response:
     """The events after `?after=` that pass the filters, oldest first, at most `?limit=`.
 
-    The log is read in pages of SCAN_PAGE events from `after` until `limit` events matched or
-    the log (as it was when the request came) ends. `next_after` is where to continue: the
-    version of the last event returned, or None once nothing is left to read.
+    The log is read in pages of SCAN_PAGE events from `after` until `limit` events matched,
+    SCAN_LIMIT events were read, or the log (as it was when the request came) ends. `next_after`
+    is where to continue: the version of the last event read, or None once nothing is left.
     """
     report_id = report_id_of(request)
     service = service_of(request)
@@ -110,8 +117,9 @@ async def get_history(request: Request) -> Response:
     after, limit = int_param(request, "after", 0) or 0, _limit(request)
     language = report.details.language
     found: list[HistoryEntry] = []
-    while after < version and len(found) < limit:
-        page = await service.store.read_raw(report_id, after=after, upto=version, limit=SCAN_PAGE)
+    scan_end = min(version, after + SCAN_LIMIT)
+    while after < scan_end and len(found) < limit:
+        page = await service.store.read_raw(report_id, after=after, upto=scan_end, limit=SCAN_PAGE)
         if not page:
             break
         for stored_version, raw in page:

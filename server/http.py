@@ -20,6 +20,7 @@ from server.limits import RateLimited
 from server.outage import REDIS_DOWN, RETRY_AFTER_SECONDS, unavailable
 from server.service import ReportService
 from server.wire import status_of
+from server.workers import OverBudget, Workers
 
 _encode = msgspec.json.Encoder().encode
 
@@ -110,6 +111,24 @@ async def read_body(request: Request, limit: int = MAX_MESSAGE_BYTES) -> bytes:
 
 def service_of(request: Request | WebSocket) -> ReportService:
     return request.app.state.service
+
+
+def workers_of(request: Request | WebSocket) -> Workers:
+    return request.app.state.workers
+
+
+async def in_worker(request: Request, function: Callable[..., bytes], *args: object) -> bytes:
+    """`function(*args)` computed in a worker process (server/read_jobs.py), within the
+    server's answer-time budget for reads; past it, 503 `too_costly` and the worker is replaced."""
+    budget: float = request.app.state.read_budget
+    try:
+        return await workers_of(request).run(budget, function, *args)
+    except OverBudget:
+        raise DomainError(
+            "too_costly",
+            f"this answer takes more than {budget:g} s to compute (the report is very long, or the server is busy):"
+            " try again later, or ask for an earlier version",
+        ) from None
 
 
 Endpoint = Callable[[Request], Awaitable[Response]]

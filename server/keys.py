@@ -42,6 +42,14 @@ def commands_key(report_id: str) -> str:
     return _report_key(report_id, "commands")
 
 
+def summary_key(report_id: str) -> str:
+    return _report_key(report_id, "summary")
+
+
+def blame_key(report_id: str) -> str:
+    return _report_key(report_id, "blame")
+
+
 def snapshots_key(report_id: str) -> str:
     return _report_key(report_id, "snapshots")
 

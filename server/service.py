@@ -26,7 +26,7 @@ from typing import Protocol
 import msgspec
 
 from events.access import Actor, refusal
-from events.catalogue import event_type
+from events.catalogue import Event, event_type
 from events.commands import Command, CommandEnvelope
 from events.decide import decide_and_apply
 from events.envelope import StoredEvent
@@ -34,6 +34,7 @@ from events.errors import CorruptEvent, DomainError
 from events.evolve import evolve
 from events.model import Report
 from server.outage import REDIS_DOWN, OutcomeUnknown
+from server.report_index import Listed, ReportIndex, describe, encode_description
 from server.snapshots import DEFAULT_EVERY, Snapshots
 from server.store import Appended, Duplicates, EventStore, RawEvent
 
@@ -54,6 +55,14 @@ class CommandResult(msgspec.Struct, frozen=True):
     events: list[StoredEvent]
 
 
+class Decided(msgspec.Struct, frozen=True):
+    """Commands decided beforehand on no report (an import, decided in a worker process so
+    that its seconds of CPU are not the event loop's): their events and the report they make."""
+
+    events: list[Event]
+    report: Report
+
+
 @dataclass(eq=False)
 class _Pending:
     """A command waiting for its report's writer."""
@@ -64,6 +73,7 @@ class _Pending:
     expected_version: int | None
     result: "asyncio.Future[CommandResult]"
     on_appended: Callable[[CommandResult], None] | None = None
+    decided: Decided | None = None
 
 
 class LocalWrites(Protocol):
@@ -132,6 +142,7 @@ class ReportService:
         waiting for Redis to echo them."""
         self.store = store
         self.snapshots = Snapshots(store, snapshot_every)
+        self.index = ReportIndex(store.redis)
         self._clock = clock
         self._local_writes = local_writes
         self.new_id = new_id
@@ -236,11 +247,14 @@ class ReportService:
         actor: Actor,
         expected_version: int | None = None,
         on_appended: Callable[[CommandResult], None] | None = None,
+        decided: Decided | None = None,
     ) -> CommandResult:
-        """Apply several commands as one: all their events in one atomic append, or none."""
+        """Apply several commands as one: all their events in one atomic append, or none.
+        `decided`: what they decide on no report, when they were decided beforehand; used as is
+        if the report does not exist yet (else they are decided again, and refused)."""
         # Shielded: a caller that goes away (its client disconnected) does not cancel the
         # command for the others it was grouped with; it is applied or refused all the same.
-        return await asyncio.shield(self.submit(report_id, command_id, commands, actor, expected_version, on_appended))
+        return await asyncio.shield(self.submit(report_id, command_id, commands, actor, expected_version, on_appended, decided))
 
     def submit(
         self,
@@ -250,6 +264,7 @@ class ReportService:
         actor: Actor,
         expected_version: int | None = None,
         on_appended: Callable[[CommandResult], None] | None = None,
+        decided: Decided | None = None,
     ) -> "asyncio.Future[CommandResult]":
         """`handle_all` without waiting: the command is queued for the report's writer, and
         the future of its result comes back at once. A live connection goes on reading the
@@ -265,7 +280,7 @@ class ReportService:
             # connection resends what was not acknowledged): one decision, one answer for both.
             return waiting
         pending = _Pending(
-            command_id, commands, actor, expected_version, asyncio.get_running_loop().create_future(), on_appended
+            command_id, commands, actor, expected_version, asyncio.get_running_loop().create_future(), on_appended, decided
         )
         self._waiting[(report_id, command_id)] = pending.result
         pending.result.add_done_callback(lambda _: self._waiting.pop((report_id, command_id), None))
@@ -344,7 +359,10 @@ class ReportService:
             if not decided:
                 return
             outcome = await self.store.append_commands(
-                report_id, version, [(pending.command_id, events) for pending, events, _ in decided]
+                report_id,
+                version,
+                [(pending.command_id, events) for pending, events, _ in decided],
+                _changed_description(report, decided[-1][2]),
             )
             if isinstance(outcome, Appended):
                 for pending, events, _ in decided:
@@ -394,7 +412,9 @@ class ReportService:
                 if pending.expected_version is not None and pending.expected_version != version:
                     raise DomainError("version_conflict", f"the report is at version {version}, not {pending.expected_version}")
                 arguments = (report, report_id, pending.commands, self.new_id, pending.actor.id)
-                if len(pending.commands) > 1:  # an import: seconds for a long one, so off the event loop
+                if pending.decided is not None and report is None:
+                    payloads, after = pending.decided.events, pending.decided.report
+                elif len(pending.commands) > 1:  # several commands at once: off the event loop
                     payloads, after = await asyncio.to_thread(decide_and_apply, *arguments)
                 else:
                     payloads, after = decide_and_apply(*arguments)
@@ -443,20 +463,25 @@ class ReportService:
             state = after
         self._remember(report_id, decided[-1][1][-1].version, state)
 
-    async def reports(self) -> list[tuple[str, int, Report, int | None]]:
-        """Every report with its current version, oldest first; and for a report with an event
-        that cannot be read, that event's version, the report being listed as it was before it
-        (one damaged report must not hide every other)."""
-        listed: list[tuple[str, int, Report, int | None]] = []
-        for report_id in await self.store.report_ids():
-            damaged_at = None
-            try:
-                version, report = await self._current(report_id)
-            except CorruptEvent as damaged:
-                log.warning("%s", damaged.message)
-                damaged_at = damaged.version
-                version, report = await self._past(report_id, damaged.version - 1)
-                report = report or Report(id=report_id, title="")  # its very first event is damaged
-            if report is not None:
-                listed.append((report_id, version, report, damaged_at))
-        return listed
+    async def reports(self) -> list[Listed]:
+        """Every report with its current version and description, oldest first, from the
+        summaries the appends keep (server/report_index.py): a report is folded only if it
+        has none yet. A report with an event that cannot be read is listed as it was before
+        it, with that event's version (one damaged report must not hide every other)."""
+        return await self.index.reports(self._listable)
+
+    async def _listable(self, report_id: str) -> tuple[int, Report | None, int | None]:
+        try:
+            version, report = await self._current(report_id)
+            return version, report, None
+        except CorruptEvent as damaged:
+            log.warning("%s", damaged.message)
+            version, report = await self._past(report_id, damaged.version - 1)
+            return version, report or Report(id=report_id, title=""), damaged.version  # even its first event
+
+
+def _changed_description(before: Report | None, after: Report | None) -> bytes:
+    """The report's description for the listing after an append, if the append changes it
+    (a title, an adoption, a language: rarely); b"" otherwise, as the append script takes it."""
+    described = describe(after)
+    return b"" if described is None or described == describe(before) else encode_description(described)

@@ -8,6 +8,7 @@ Streams are never trimmed: the log is the report.
 """
 
 import hashlib
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -18,16 +19,19 @@ from redis.exceptions import NoScriptError
 
 from events.envelope import StoredEvent, encode_event, read_stored
 from events.errors import CorruptEvent
-from server.keys import REPORT_INDEX, commands_key, events_key
+from server.keys import REPORT_INDEX, commands_key, events_key, summary_key
 from server.pipelined import PipelinedConnection
 
-# KEYS: events stream, command ids hash. ARGV: expected version, then for each command: its
-# id, its number of events n, its n events' JSON. All commands or none: if any was applied
-# already, nothing is written and their ranges come back; if the stream moved, nothing either.
+# KEYS: events stream, command ids hash, summary hash (server/report_index.py). ARGV: expected
+# version, the report's new description for the listing (or '' if unchanged), then for each
+# command: its id, its number of events n, its n events' JSON. All commands or none: if any was
+# applied already, nothing is written and their ranges come back; if the stream moved, nothing
+# either. The summary moves on with the events: its version is always the stream's length
+# (once it exists: a report from before summaries gets one from the listing).
 _APPEND = """
 local expected = tonumber(ARGV[1])
 local applied = {}
-local i = 2
+local i = 3
 while i <= #ARGV do
   local range = redis.call('HGET', KEYS[2], ARGV[i])
   if range then
@@ -40,7 +44,7 @@ if #applied > 0 then return {'duplicate', applied} end
 local current = redis.call('XLEN', KEYS[1])
 if current ~= expected then return {'conflict', tostring(current)} end
 local version = expected
-i = 2
+i = 3
 while i <= #ARGV do
   local first = version + 1
   for k = 1, tonumber(ARGV[i + 1]) do
@@ -50,21 +54,23 @@ while i <= #ARGV do
   redis.call('HSET', KEYS[2], ARGV[i], string.format('%d:%d', first, version))
   i = i + 2 + tonumber(ARGV[i + 1])
 end
+if ARGV[2] ~= '' then
+  redis.call('HSET', KEYS[3], 'about', ARGV[2], 'version', version)
+elseif redis.call('EXISTS', KEYS[3]) == 1 then
+  redis.call('HSET', KEYS[3], 'version', version)
+end
 return {'ok', tostring(version)}
 """
 
 
-# KEYS: events stream. ARGV: first entry id, last entry id (or '+'), most entries (or 'all').
-# Only each event's JSON comes back, without its entry id and field name: a fifth of the reply
-# elements to parse, which is most of what reading a long history costs the client. An entry
-# that is not the one field `e` (not written by the append script) comes back empty: damaged.
+# KEYS: events stream. ARGV: first entry id, last entry id (or '+'), most entries (always a
+# number: a script runs alone in Redis, so an unbounded one on a long stream would stall every
+# client of the server). Only each event's JSON comes back, without its entry id and field name:
+# a fifth of the reply elements to parse, which is most of what reading a long history costs.
+# An entry that is not the one field `e` (not written by the append script) comes back empty:
+# damaged.
 _READ = """
-local entries
-if ARGV[3] == 'all' then
-  entries = redis.call('XRANGE', KEYS[1], ARGV[1], ARGV[2])
-else
-  entries = redis.call('XRANGE', KEYS[1], ARGV[1], ARGV[2], 'COUNT', ARGV[3])
-end
+local entries = redis.call('XRANGE', KEYS[1], ARGV[1], ARGV[2], 'COUNT', ARGV[3])
 local events = {}
 for i, entry in ipairs(entries) do
   local fields = entry[2]
@@ -75,6 +81,10 @@ return events
 
 
 RawEvent = tuple[int, bytes]
+
+# Events per read script call: about a millisecond of Redis's time (and a few hundred KB of
+# reply) however long the stream, so a million-event history never blocks the other clients.
+READ_PAGE = 1_000
 
 
 @dataclass(frozen=True)
@@ -142,26 +152,32 @@ class EventStore:
                     raise
 
     async def append(
-        self, report_id: str, command_id: str, expected_version: int, events: list[StoredEvent]
+        self, report_id: str, command_id: str, expected_version: int, events: list[StoredEvent], description: bytes = b""
     ) -> Appended | Conflict:
         """Append a command's events atomically, or report why not (a retry of a command
         already applied gets its original versions, `duplicate`)."""
-        outcome = await self.append_commands(report_id, expected_version, [(command_id, events)])
+        outcome = await self.append_commands(report_id, expected_version, [(command_id, events)], description)
         if isinstance(outcome, Duplicates):
             return outcome.applied[command_id]
         return outcome
 
     async def append_commands(
-        self, report_id: str, expected_version: int, commands: list[tuple[str, list[StoredEvent]]]
+        self,
+        report_id: str,
+        expected_version: int,
+        commands: list[tuple[str, list[StoredEvent]]],
+        description: bytes = b"",
     ) -> "Appended | Conflict | Duplicates":
         """Append the events of several commands, in order, in one atomic script call: one
         round trip and one fsync for all the edits that arrived together.
 
         The events must already carry versions expected_version + 1, + 2… across the
         commands; the script checks that the stream is still at expected_version, and that
-        none of the command ids was applied, before writing any of them.
+        none of the command ids was applied, before writing any of them. `description`: the
+        report's description for the listing after these events (server/report_index.py),
+        when they change it; written with them.
         """
-        args: list[object] = [expected_version]
+        args: list[object] = [expected_version, description]
         stored: list[RawEvent] = []
         version = expected_version
         for command_id, events in commands:
@@ -172,7 +188,8 @@ class EventStore:
                     raise ValueError("events must be numbered right after expected_version")
                 stored.append((version, encode_event(event)))
                 args.append(stored[-1][1])
-        outcome, detail = await self._run_append([events_key(report_id), commands_key(report_id)], args)
+        keys = [events_key(report_id), commands_key(report_id), summary_key(report_id)]
+        outcome, detail = await self._run_append(keys, args)
         if outcome == b"conflict":
             return Conflict(current=int(detail))
         if expected_version == 0:
@@ -200,15 +217,35 @@ class EventStore:
         return await self.redis.xlen(events_key(report_id))
 
     async def read_raw(self, report_id: str, after: int = 0, upto: int | None = None, limit: int | None = None) -> list[RawEvent]:
-        """Events after version `after` (up to `upto`), as stored JSON, oldest first.
+        """Events after version `after` (up to `upto`, at most `limit`), as stored JSON, oldest
+        first, read READ_PAGE at a time (see `pages`).
 
         Versions have no gap, so the n-th event read is version `after + n`.
         """
-        events = await self._read(
-            keys=[events_key(report_id)],
-            args=[f"{after + 1}-0", "+" if upto is None else f"{upto}-0", "all" if limit is None else limit],
-        )
-        return list(enumerate(events, start=after + 1))
+        events: list[RawEvent] = []
+        async for page in self.pages(report_id, after, upto, limit):
+            events += page
+        return events
+
+    async def pages(
+        self, report_id: str, after: int = 0, upto: int | None = None, limit: int | None = None
+    ) -> AsyncIterator[list[RawEvent]]:
+        """The events `read_raw` returns, one page of at most READ_PAGE after the other: one
+        bounded script call each, so that Redis serves others between them, and a caller that
+        folds them as they come holds one page at a time."""
+        left = limit
+        key = events_key(report_id)
+        last = "+" if upto is None else f"{upto}-0"
+        while left is None or left > 0:
+            count = READ_PAGE if left is None else min(READ_PAGE, left)
+            page = await self._read(keys=[key], args=[f"{after + 1}-0", last, count])
+            if page:
+                yield list(enumerate(page, start=after + 1))
+            if len(page) < count:
+                return
+            after += len(page)
+            if left is not None:
+                left -= len(page)
 
     async def read(self, report_id: str, after: int = 0, upto: int | None = None, limit: int | None = None) -> list[StoredEvent]:
         """Decoded, at their types' current schemas; CorruptEvent at the first that cannot be."""

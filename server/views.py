@@ -1,31 +1,24 @@
 """The report's documents and findings: renderings, placeholders, checks, and the import.
 
 Each endpoint is one call into the pure domain (events.render, events.placeholders,
-events.checks, events.importer) around the same service the commands use.
+events.checks, and events.importer in a worker process) around the same service the commands use.
 """
 
-import asyncio
 import base64
 import hashlib
-from collections.abc import Callable
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from events.access import refusal
-from events.checks import check
 from events.errors import DomainError
-from events.importer import import_draft
-from events.model import Report
 from events.placeholders import numbered_placeholders
 from events.protocol import PlaceholderView
-from events.render.docx import render_docx
-from events.render.html import STYLE, render_html
-from events.render.markdown import render_markdown
-from events.render.text import render_text
+from events.render.html import STYLE
+from server import importing, read_jobs
 from server.auth import actor_of, user_of
-from server.http import JSON, asked_report, handles_domain_errors, read_body, service_of
+from server.http import JSON, asked_report, handles_domain_errors, in_worker, read_body, service_of
 from server.quotas import quotas_of
 
 MAX_DRAFT_BYTES = 5 * 1024 * 1024
@@ -33,12 +26,12 @@ MAX_DRAFT_BYTES = 5 * 1024 * 1024
 MAX_DRAFT_LINES = 20_000
 LANGUAGES = ("fr", "en")
 
-# format -> (renderer, media type, file extension)
-FORMATS: dict[str, tuple[Callable[[Report], str | bytes], str, str]] = {
-    "txt": (render_text, "text/plain; charset=utf-8", "txt"),
-    "md": (render_markdown, "text/markdown; charset=utf-8", "md"),
-    "html": (render_html, "text/html; charset=utf-8", "html"),
-    "docx": (render_docx, "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx"),
+# format (rendered by read_jobs.RENDERERS) -> (media type, file extension)
+FORMATS: dict[str, tuple[str, str]] = {
+    "txt": ("text/plain; charset=utf-8", "txt"),
+    "md": ("text/markdown; charset=utf-8", "md"),
+    "html": ("text/html; charset=utf-8", "html"),
+    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx"),
 }
 
 
@@ -56,9 +49,9 @@ async def render(request: Request) -> Response:
     name = request.query_params.get("format", "txt")
     if name not in FORMATS:
         raise DomainError("invalid_query", f"?format= is one of {', '.join(FORMATS)}, not {name!r}")
-    renderer, media_type, extension = FORMATS[name]
+    media_type, extension = FORMATS[name]
     version, report = await asked_report(request)
-    body = renderer(report)
+    body = await in_worker(request, read_jobs.render, name, read_jobs.encode_report(report))
     filename = f"report-{report.id[:8]}-v{version}.{extension}"
     headers = {"Content-Disposition": f'inline; filename="{filename}"'}
     if name == "html":
@@ -80,7 +73,7 @@ async def placeholders(request: Request) -> Response:
 @handles_domain_errors
 async def checks(request: Request) -> Response:
     _, report = await asked_report(request)
-    return JSON(check(report))
+    return JSON(await in_worker(request, read_jobs.checks, read_jobs.encode_report(report)))
 
 
 @handles_domain_errors
@@ -102,9 +95,8 @@ async def import_report(request: Request) -> Response:
             raise DomainError("invalid_encoding", f"send the draft as UTF-8 text: {error}") from None
         if text.count("\n") > MAX_DRAFT_LINES:
             raise DomainError("message_too_large", f"a draft has at most {MAX_DRAFT_LINES} lines")
-        # Parsing a long draft takes a while: off the event loop, so other drafters are served meanwhile.
-        commands = await asyncio.to_thread(import_draft, text, service.new_id, language)
-        result = await service.handle_all(report_id, f"import-{report_id}", commands, actor, expected_version=0)
+        state = request.app.state
+        result = await importing.import_report(service, state.workers, report_id, text, language, actor, state.import_seconds)
     return JSON({"id": report_id, "version": result.version}, 201)
 
 

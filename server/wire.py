@@ -39,6 +39,8 @@ HTTP_STATUS: dict[str, int] = {
     # Redis is lost or stalled (server/outage.py), or cannot write (/api/health): try again later.
     "redis_unavailable": 503,
     "redis_cannot_write": 503,
+    # A costly read (rendering, checks, blame, diff) not computed within the read budget.
+    "too_costly": 503,
 }
 # Every other domain error code: the command was understood but the report refuses it.
 DEFAULT_STATUS = 422

@@ -32,12 +32,16 @@ def wait_for_port(port: int, process: subprocess.Popen, timeout: float = 20.0) -
 class ServerProcess:
     """`rapporteur serve` in a child process, on a given Redis or an embedded one."""
 
-    def __init__(self, redis_url: str | None = None, data_dir: Path | None = None, port: int | None = None) -> None:
+    def __init__(
+        self, redis_url: str | None = None, data_dir: Path | None = None, port: int | None = None, env: dict[str, str] | None = None
+    ) -> None:
+        """`env`: environment variables for the server besides ours (such as a budget)."""
         from server.embedded_redis import free_port
 
         self.port = port or free_port()
         self.redis_url = redis_url
         self.data_dir = data_dir
+        self.env = env or {}
         self.process: subprocess.Popen[bytes] | None = None
         self.output = ""
 
@@ -55,7 +59,7 @@ class ServerProcess:
             command += ["--redis", self.redis_url]
         if self.data_dir:
             command += ["--data", str(self.data_dir)]
-        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        env = {**os.environ, **self.env, "PYTHONPATH": str(ROOT)}
         env.pop("REDIS_URL", None)
         return command, env
 

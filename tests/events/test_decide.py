@@ -1,11 +1,13 @@
 """The rules of the report as a whole: creation, details, every command's event, all-or-nothing."""
 
+import time
 from collections.abc import Iterator
 from typing import Any
 
 import msgspec
 import pytest
 
+from events import lookup
 from events.catalogue import (
     ChapterAdded,
     ParagraphAdded,
@@ -18,6 +20,8 @@ from events.commands import (
     COMMAND_TYPES,
     AddChapter,
     AddParagraph,
+    AddParticipant,
+    AddSubItem,
     AddSection,
     AdoptChapter,
     Command,
@@ -31,7 +35,7 @@ from events.commands import (
 from events.decide import decide, decide_all
 from events.errors import DomainError
 from events.evolve import apply
-from events.model import Details
+from events.model import Details, Report
 from tests.events import test_adoption, test_decide_meeting, test_decide_structure, test_placeholders
 from tests.events.builders import (
     ERROR_CODES,
@@ -269,6 +273,78 @@ def test_a_sequence_cannot_use_an_id_twice() -> None:
 
 def test_an_empty_sequence_records_nothing(drafting: Seeded) -> None:
     assert decide_all(drafting.report, REPORT_ID, [], Ids(), "alice") == []
+
+
+def test_a_long_sequence_lists_the_ids_in_use_once_not_for_each_command(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An import of 2,000 paragraphs listed every id of the report 2,000 times (seconds, and
+    minutes at the size limits): now once, then kept up to date as the items are added."""
+    listed = []
+    known_ids = lookup.known_ids
+    monkeypatch.setattr(lookup, "known_ids", lambda report: listed.append(report) or known_ids(report))
+    chapter = uid(1)
+    sequence = [
+        CreateReport(title="Projet de rapport"),
+        AddChapter(chapter_id=chapter, title="I"),
+        *(AddParagraph(paragraph_id=uid(10 + n), chapter_id=chapter, text=f"Paragraphe {n}.") for n in range(2_000)),
+    ]
+
+    assert len(decide_all(None, REPORT_ID, sequence, Ids(), "alice")) == 2_002
+    assert len(listed) <= 2
+
+
+def test_sub_items_and_participants_added_while_drafting_do_not_walk_the_paragraphs_each_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each sub-item looked for its paragraph from the start of the report, and each participant
+    through every paragraph for an adopted listing: an import of 3,000 paragraphs with their
+    sub-items and 3,000 participants took 1.9 s of CPU, 0.35 s now."""
+    walks = []
+    located = Report.located_paragraphs
+    monkeypatch.setattr(Report, "located_paragraphs", lambda report: walks.append(report) or located(report))
+    chapter = uid(1)
+    sequence: list[Command] = [CreateReport(title="Projet de rapport"), AddChapter(chapter_id=chapter, title="I")]
+    for n in range(500):
+        sequence += [
+            AddParagraph(paragraph_id=uid(10 + n), chapter_id=chapter, text=f"Paragraphe {n} :"),
+            AddSubItem(paragraph_id=uid(10 + n), sub_item_id=uid(10_000 + n), text="a) Agir."),
+            AddParticipant(participant_id=uid(20_000 + n), category="party", name=f"Pays {n}"),
+        ]
+
+    assert len(decide_all(None, REPORT_ID, sequence, Ids(), "alice")) == 1_502
+    assert len(walks) <= 2  # listing the ids in use, once (it was 1,000 walks)
+
+
+def test_a_long_sequence_of_participants_costs_its_length() -> None:
+    """9,000 participants took 6.5 s of CPU (each compared with all those before it), 0.2 s now."""
+    sequence = [
+        CreateReport(title="Projet de rapport"),
+        *(AddParticipant(participant_id=uid(10 + n), category="party", name=f"Pays {n}") for n in range(9_000)),
+    ]
+
+    started = time.process_time()
+    decide_all(None, REPORT_ID, sequence, Ids(), "alice")
+    assert time.process_time() - started < 2
+
+
+def test_in_a_sequence_an_id_given_back_can_be_given_again_and_a_participant_is_listed_once() -> None:
+    """What a sequence keeps in use between its commands is exactly what the report has."""
+    chapter, paragraph = uid(1), uid(2)
+    sequence = [
+        CreateReport(title="Projet de rapport"),
+        AddChapter(chapter_id=chapter, title="I"),
+        AddParagraph(paragraph_id=paragraph, chapter_id=chapter, text="Premier."),
+        RemoveParagraph(paragraph_id=paragraph),
+        AddParagraph(paragraph_id=paragraph, chapter_id=chapter, text="Premier, de nouveau."),
+        AddParticipant(participant_id=uid(3), category="party", name="Chili"),
+        AddParticipant(participant_id=uid(4), category="observer_state", name="Chili"),
+    ]
+    assert len(decide_all(None, REPORT_ID, sequence, Ids(), "alice")) == 7
+
+    again = AddParticipant(participant_id=uid(5), category="party", name=" Chili ")
+    with pytest.raises(DomainError) as refused:
+        decide_all(None, REPORT_ID, [*sequence, again], Ids(), "alice")
+    assert refused.value.code == "duplicate_participant"
+    with pytest.raises(DomainError) as refused:
+        decide_all(None, REPORT_ID, [*sequence, AddChapter(chapter_id=paragraph, title="II")], Ids(), "alice")
+    assert refused.value.code == "duplicate_id"
 
 
 # Every refusal has a story

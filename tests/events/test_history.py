@@ -10,9 +10,11 @@ import pytest
 from events import catalogue as ev
 from events import commands as cmd
 from events.catalogue import EVENT_TYPES, Event, event_type
+from events.envelope import encode_event
 from events.errors import DomainError
 from events.evolve import replay
 from events.history import (
+    BlameLog,
     Change,
     HistoryFilter,
     Words,
@@ -159,6 +161,20 @@ def test_blame_records_who_recorded_statements_filled_placeholders_and_adopted_c
         ("ChapterReopened", "I", "une erreur de date", False, "bruno", reopened.version),
         ("ReportAdopted", None, None, True, "alice", report_adopted.version),
     ]
+
+
+def test_blame_of_the_stored_events_is_the_blame_of_the_decoded_ones() -> None:
+    """The server's blame reads most stored events without decoding their payload."""
+    m = Meeting()
+    m.submit(cmd.RecordStatement(agenda_item_id=m.technologies, category="party", delegation="Bahamas"), actor="bruno")
+    m.submit(cmd.FillPlaceholder(placeholder_id=placeholder_id(m.sessions, "[sa/ses 2e et 3e]"), value="ses 2e et 3e"), actor="chiara")
+    m.submit(cmd.AdoptChapter(chapter_id=m.introduction), actor="alice")
+    drafting = ThreeDrafters()
+    for report, events in ((m.report, m.events), (drafting.report, drafting.events)):
+        log = BlameLog()
+        for event in events:
+            log.record_stored(encode_event(event), event.report_id, event.version)
+        assert log.blame(report) == blame(report, events)
 
 
 def test_blame_at_a_past_version_uses_the_events_up_to_it() -> None:

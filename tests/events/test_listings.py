@@ -1,5 +1,7 @@
 """Generated lists are made from the report's data, in its language, in the seed's words."""
 
+import time
+
 import msgspec
 import pytest
 
@@ -235,6 +237,16 @@ def test_a_paragraph_without_a_listing_keeps_its_text_but_never_shows_a_stray_ma
         "Le Groupe de travail s’est réuni."
     )
     assert render_paragraph_text(report, paragraph(f"Texte {LIST_MARK}suite")) == "Textesuite"
+    assert render_paragraph_text(report, paragraph(f"Texte \t {LIST_MARK} suite  {LIST_MARK}")) == "Texte suite"
+
+
+def test_a_paragraph_of_spaces_renders_in_time_proportional_to_it() -> None:
+    """100,000 spaces without a mark: 25 s of looking for the mark after each of them, before."""
+    spaces = "Texte" + " " * 99_990 + "suite"
+
+    started = time.process_time()
+    assert render_paragraph_text(seed_report(), paragraph(spaces)) == spaces
+    assert time.process_time() - started < 1
 
 
 @pytest.mark.parametrize(

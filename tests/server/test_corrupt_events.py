@@ -146,8 +146,10 @@ async def test_the_list_of_reports_shows_a_damaged_one_as_it_was_before_the_dama
     response = await chair.get("/api/reports")
     assert response.status_code == 200, response.text
     listed = {report["id"]: report for report in response.json()}
-    assert listed[damaged] == {"id": damaged, "title": "Rapport abîmé", "version": version - 1, "damaged_at": version}
-    assert listed[sound] == {"id": sound, "title": "Rapport abîmé", "version": 3}
+    assert listed[damaged] == {
+        "id": damaged, "title": "Rapport abîmé", "version": version - 1, "adopted": False, "language": "fr", "damaged_at": version
+    }
+    assert listed[sound] == {"id": sound, "title": "Rapport abîmé", "version": 3, "adopted": False, "language": "fr"}
 
 
 @pytest.mark.parametrize("how", DAMAGES)

@@ -35,7 +35,7 @@ def test_create_list_and_read_a_report(http: httpx.Client, people: People) -> No
     assert created.json()["version"] == 1
     assert created.json()["events"][0]["actor"] == people.id("alice")
     listed = {r["id"]: r for r in http.get("/api/reports").json()}
-    assert listed[report_id] == {"id": report_id, "title": "Projet de rapport", "version": 1}
+    assert listed[report_id] == {"id": report_id, "title": "Projet de rapport", "version": 1, "adopted": False, "language": "fr"}
     body = http.get(f"/api/reports/{report_id}").json()
     assert body["version"] == 1
     assert (body["report"]["id"], body["report"]["title"], body["report"]["chapters"]) == (report_id, "Projet de rapport", [])

@@ -8,11 +8,12 @@ import redis.asyncio as aioredis
 from events.access import Actor
 from events.catalogue import ChapterAdded, ReportCreated
 from events.commands import AddChapter, CommandEnvelope, CreateReport
-from events.envelope import StoredEvent
-from server.keys import commands_key, events_key
+from events.envelope import StoredEvent, decode_event
+from server.keys import commands_key, events_key, summary_key
 from server.service import ReportService
-from server.store import Appended, Conflict, EventStore
+from server.store import READ_PAGE, Appended, Conflict, EventStore
 from tests.conftest import new_id
+from tests.server.monitor import commands_sent
 
 
 def _event(report_id: str, version: int, command_id: str, data: object) -> StoredEvent:
@@ -56,7 +57,7 @@ async def test_retried_command_id_is_applied_once_and_returns_the_original_versi
 
 async def test_every_key_of_a_report_shares_its_hash_tag() -> None:
     report_id = new_id()
-    for key in (events_key(report_id), commands_key(report_id)):
+    for key in (events_key(report_id), commands_key(report_id), summary_key(report_id)):
         assert f"{{{report_id}}}" in key
 
 
@@ -102,3 +103,38 @@ async def test_a_retried_creation_repairs_the_report_index(store: EventStore, re
     await redis.zrem("rapporteur:reports", report_id)
     assert await store.append(report_id, "create", 0, created) == Appended(first=1, last=1, duplicate=True)
     assert report_id in await store.report_ids()
+
+
+async def _appended_history(store: EventStore, events: int) -> str:
+    """A report of `events` events (its creation, then chapters), appended 500 at a time."""
+    report_id = new_id()
+    version = 0
+    while version < events:
+        command_id = new_id()
+        batch = [
+            _event(report_id, v, command_id, ReportCreated(title="R") if v == 1 else ChapterAdded(chapter_id=new_id(), title=f"{v}"))
+            for v in range(version + 1, min(version + 500, events) + 1)
+        ]
+        await store.append(report_id, command_id, version, batch)
+        version += len(batch)
+    return report_id
+
+
+async def test_a_history_longer_than_a_page_is_read_whole_and_in_order_a_page_per_call(
+    store: EventStore, redis_url: str
+) -> None:
+    """No read asks Redis for a whole stream at once (one script call on a million-event
+    report held Redis, and every other client, for seconds): each call reads one page."""
+    report_id = await _appended_history(store, 2 * READ_PAGE + 345)
+    async with commands_sent(redis_url) as sent:
+        events = await store.read_raw(report_id)
+        limited = await store.read_raw(report_id, after=10, limit=1_500)
+    calls = [command.split() for command in sent if command.startswith("EVALSHA") and events_key(report_id) in command]
+
+    assert [version for version, _ in events] == list(range(1, 2 * READ_PAGE + 346))
+    assert [decode_event(raw).version for _, raw in events] == list(range(1, 2 * READ_PAGE + 346))
+    assert [version for version, _ in limited] == list(range(11, 1_511))
+    assert len(calls) == 3 + 2
+    for words in calls:
+        count = words[-1].strip('"')
+        assert count.isdigit() and int(count) <= READ_PAGE, words

@@ -1,0 +1,117 @@
+"""Importing a draft: parsed and decided in a worker process, within a budget, then appended.
+
+Parsing a long draft and deciding its thousands of commands is seconds of pure Python: on the
+event loop (or in a thread, which holds the GIL all the same) every other drafter would wait
+as long. A worker process (server.workers) does both; the loop only decodes its answer and
+appends it. Past the budget the worker is killed and the import refused with
+`import_too_costly`: nothing is appended. HTTP and the command line (which calls HTTP) come
+through `import_report`, the one way in.
+"""
+
+import os
+import re
+import uuid
+
+import msgspec
+
+from events.access import Actor
+from events.catalogue import EVENT_TYPES, event_type
+from events.commands import Command
+from events.decide import decide_and_apply
+from events.errors import DomainError
+from events.importer import import_draft
+from events.model import Language, Report
+from server.service import CommandResult, Decided, ReportService
+from server.workers import OverBudget, Workers
+
+# Seconds one import may take in its worker (parse and decide): a draft at the size limits
+# takes a few. The variable exists for tests and for slow machines.
+BUDGET_VARIABLE = "RAPPORTEUR_IMPORT_SECONDS"
+DEFAULT_BUDGET_SECONDS = 30.0
+# What the fork server imports once, so that each new worker starts ready.
+PRELOAD = ["server.importing"]
+
+
+class _Imported(msgspec.Struct, frozen=True):
+    """What the worker sends back: the commands (for the role check), and what they decide on
+    no report: the events (each encoded apart, as events are not tagged) and the report."""
+
+    commands: list[Command]
+    event_types: list[str]
+    events: list[msgspec.Raw]
+    report: Report
+
+
+_encode = msgspec.msgpack.Encoder().encode
+_decode = msgspec.msgpack.Decoder(_Imported).decode
+_EVENT_DECODERS = {name: msgspec.msgpack.Decoder(cls) for name, cls in EVENT_TYPES.items()}
+
+
+def _decided(imported: _Imported) -> Decided:
+    events = [_EVENT_DECODERS[name].decode(raw) for name, raw in zip(imported.event_types, imported.events, strict=True)]
+    return Decided(events, imported.report)
+
+
+def budget_seconds() -> float:
+    """The budget from the environment (RAPPORTEUR_IMPORT_SECONDS), or the default."""
+    value = os.environ.get(BUDGET_VARIABLE)
+    if value is None:
+        return DEFAULT_BUDGET_SECONDS
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise ValueError(f"{BUDGET_VARIABLE} is a number of seconds, not {value!r}") from None
+    if not seconds > 0:
+        raise ValueError(f"{BUDGET_VARIABLE} is a number of seconds above 0, not {value!r}")
+    return seconds
+
+
+def _new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def parse_and_decide(text: str, language: Language, report_id: str, actor_id: str) -> bytes:
+    """In the worker: the draft's commands and their events on a new report, encoded.
+
+    The commands are held to the limits of the wire, as any command is (a paragraph of at most
+    100,000 characters, a title of at most 2,000…): `invalid_text` names the first too long."""
+    commands = import_draft(text, _new_id, language)
+    try:
+        msgspec.msgpack.decode(_encode(commands), type=list[Command])
+    except msgspec.ValidationError as error:
+        raise DomainError("invalid_text", f"the draft holds more than a report may: {_which(commands, error)}") from None
+    events, report = decide_and_apply(None, report_id, commands, _new_id, actor_id)
+    assert report is not None, "an import starts with CreateReport"
+    encoded = [msgspec.Raw(_encode(event)) for event in events]
+    return _encode(_Imported(commands, [event_type(event) for event in events], encoded, report))
+
+
+def _which(commands: list[Command], error: msgspec.ValidationError) -> str:
+    """« Expected `str` of length <= 100000 - at `$[3].text` » said of the draft's part."""
+    found = re.search(r"^(.*) - at `\$\[(\d+)\]\.?(.*)`$", str(error))
+    if found is None:
+        return str(error)
+    command = commands[int(found[2])]
+    return f"{found[1]}, in {found[3] or 'the'} of {type(command).__name__} {_quoted(command)}"
+
+
+def _quoted(command: Command) -> str:
+    text = next((value for value in msgspec.structs.astuple(command) if isinstance(value, str) and len(value) > 40), "")
+    return f"« {text[:60]}… »" if text else ""
+
+
+async def import_report(
+    service: ReportService, workers: Workers, report_id: str, text: str, language: Language, actor: Actor, seconds: float
+) -> CommandResult:
+    """The draft `text` as the new report `report_id`, appended in one go; DomainError
+    `not_a_report`, `import_too_costly`, `too_many_events`… with nothing appended."""
+    try:
+        encoded = await workers.run(seconds, parse_and_decide, text, language, report_id, actor.id)
+    except OverBudget:
+        raise DomainError(
+            "import_too_costly", f"importing this draft takes more than its budget of {seconds:g} s: split it or simplify it"
+        ) from None
+    imported = _decode(encoded)
+    return await service.handle_all(
+        report_id, f"import-{report_id}", imported.commands, actor, expected_version=0, decided=_decided(imported)
+    )

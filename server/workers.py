@@ -1,0 +1,160 @@
+"""Worker processes for CPU-heavy work, each job with an answer-time budget.
+
+Pure-Python work holds the GIL: run in a thread, it stalls the event loop all the same, and
+every drafter of every report waits for one rendering of a long report. `Workers` runs such a
+function in one of a few processes of its own instead, and the loop only waits for the answer.
+
+Guarantees:
+- at most `size` jobs run at once; the others wait for a free worker, within their budget;
+- a job that is not answered within its budget (waiting included) raises `OverBudget`, and
+  the process running it is killed and replaced: a runaway job costs its budget, no more;
+- a job whose caller goes away (a client that disconnected) is stopped the same way;
+- what the function raises is raised to the caller (it must be picklable, as are its
+  arguments and its result: pass encoded bytes rather than large object graphs, which cost
+  more to pickle than to encode with msgspec).
+
+Processes are started by a forkserver (never forked from the server, whose threads and
+Redis connections they must not inherit), lazily, on the first job. They ignore SIGINT: the
+server decides when they stop, and `close()` stops them.
+"""
+
+import asyncio
+import concurrent.futures
+import multiprocessing
+import multiprocessing.connection
+import pickle
+import signal
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+T = TypeVar("T")
+
+DEFAULT_SIZE = 2
+
+
+class OverBudget(Exception):
+    """The job was not answered within its budget; its worker was replaced."""
+
+    def __init__(self, budget: float) -> None:
+        super().__init__(f"not done within {budget:g} s")
+        self.budget = budget
+
+
+def _serve(connection: multiprocessing.connection.Connection) -> None:
+    """A worker's life: run each (function, arguments) received, send back what came of it."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    while True:
+        try:
+            message = connection.recv_bytes()
+        except EOFError:
+            return  # the server closed its end, or died
+        try:
+            function, args = pickle.loads(message)
+            outcome: tuple[bool, object] = (True, function(*args))
+        except Exception as error:  # noqa: BLE001 - handed to the caller, who raises it
+            outcome = (False, error)
+        try:
+            connection.send(outcome)
+        except Exception as error:  # noqa: BLE001 - an unpicklable result or error
+            connection.send((False, RuntimeError(f"the worker could not send its answer back: {error!r}")))
+
+
+class _Worker:
+    """One process and our end of its pipe."""
+
+    def __init__(self, context: multiprocessing.context.BaseContext) -> None:
+        self.connection, child = multiprocessing.Pipe()
+        self.process = context.Process(target=_serve, args=(child,), daemon=True, name="rapporteur-worker")
+        self.process.start()
+        child.close()
+
+    def call(self, function: Callable[..., object], args: tuple[object, ...]) -> tuple[bool, object]:
+        """Blocking: in a thread of the pool's own, never on the loop."""
+        self.connection.send((function, args))
+        return self.connection.recv()
+
+    def kill(self) -> None:
+        """At once (a signal): a thread blocked on the pipe then gets EOFError and ends."""
+        self.process.kill()
+
+    def reap(self) -> None:
+        """Blocking, after `kill`: the process's exit status collected, the pipe closed."""
+        self.process.join()
+        self.connection.close()
+
+
+class Workers:
+    """A bounded pool of worker processes, shared by the whole server process."""
+
+    def __init__(self, size: int = DEFAULT_SIZE, preload: Sequence[str] = ()) -> None:
+        """`preload`: modules the forkserver imports once, so that a new worker (the first
+        ones, or one replacing a killed one) starts with them already imported."""
+        self._size = size
+        self._context = multiprocessing.get_context("forkserver")
+        self._context.set_forkserver_preload(list(preload))
+        # A thread per running job waits on its pipe, so the loop never blocks on it; as many
+        # again start and reap processes, even while every job's thread is still waiting.
+        self._threads = concurrent.futures.ThreadPoolExecutor(2 * size, thread_name_prefix="workers")
+        self._idle: asyncio.Queue[_Worker] | None = None
+        self._all: set[_Worker] = set()
+        self._starting = asyncio.Lock()
+        self._closed = False
+
+    async def _start(self) -> asyncio.Queue[_Worker]:
+        async with self._starting:
+            if self._idle is None:
+                idle: asyncio.Queue[_Worker] = asyncio.Queue()
+                for _ in range(self._size):
+                    idle.put_nowait(await self._new_worker())
+                self._idle = idle
+        return self._idle
+
+    async def _new_worker(self) -> _Worker:
+        # Starting one asks the forkserver (and starts it, the first time): not on the loop.
+        worker = await asyncio.get_running_loop().run_in_executor(self._threads, _Worker, self._context)
+        self._all.add(worker)
+        return worker
+
+    async def _replace(self, worker: _Worker) -> _Worker | None:
+        worker.kill()
+        self._all.discard(worker)
+        await asyncio.get_running_loop().run_in_executor(self._threads, worker.reap)
+        return None if self._closed else await self._new_worker()
+
+    async def run(self, budget: float, function: Callable[..., T], *args: object) -> T:
+        """`function(*args)` in a worker: its result, or its exception raised here; `OverBudget`
+        if it is not answered within `budget` seconds, waiting for a free worker included."""
+        if self._closed:
+            raise RuntimeError("the workers are closed")
+        idle = self._idle or await self._start()
+        worker: _Worker | None = None
+        try:
+            async with asyncio.timeout(budget):
+                worker = await idle.get()
+                done, value = await asyncio.get_running_loop().run_in_executor(self._threads, worker.call, function, args)
+        except BaseException as error:
+            if worker is not None:
+                # Cut off mid-job (budget spent, the caller gone, or the process died): it may be
+                # busy for long yet, or hold half an answer in its pipe. Replace it.
+                stopped, worker = worker, None
+                worker = await self._replace(stopped)
+            if isinstance(error, TimeoutError):
+                raise OverBudget(budget) from None
+            raise
+        finally:
+            if worker is not None:
+                idle.put_nowait(worker)
+        if not done:
+            raise value  # type: ignore[misc]
+        return value  # type: ignore[return-value]
+
+    async def close(self) -> None:
+        """Stop every worker; a job still running gets an error."""
+        self._closed = True
+        for worker in list(self._all):
+            worker.kill()
+        loop = asyncio.get_running_loop()
+        for worker in list(self._all):
+            await loop.run_in_executor(self._threads, worker.reap)
+        self._all.clear()
+        self._threads.shutdown(wait=False)
