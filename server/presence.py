@@ -21,6 +21,7 @@ from redis.backoff import NoBackoff
 from events.protocol import PresenceLeft, PresenceUpdate
 from server.keys import presence_channel, presence_key, report_of_presence_channel
 from server.outage import REDIS_DOWN, REDIS_TIMEOUT_SECONDS, Outage, backoff
+from server.wire import UNREADABLE
 
 REFRESH_SECONDS = 15.0
 STALE_SECONDS = 45.0
@@ -71,13 +72,23 @@ class Presence:
         return await self.current(report_id)
 
     async def current(self, report_id: str) -> list[PresenceUpdate]:
+        """Who is in the report now. Entries too old, and entries this server cannot read
+        (damaged, or written by another version), are swept: presence is ephemeral, and
+        one bad entry must not refuse every live connection to the report."""
         now, present, stale = time.time(), [], []
         for field, raw in (await self.redis.hgetall(presence_key(report_id))).items():
-            update = _decode_update(raw)
-            (present if now - update.at < STALE_SECONDS else stale).append((field, update))
+            try:
+                update = _decode_update(raw)
+            except (*UNREADABLE, msgspec.ValidationError):
+                stale.append(field)
+                continue
+            if now - update.at < STALE_SECONDS:
+                present.append(update)
+            else:
+                stale.append(field)
         if stale:
-            await self.redis.hdel(presence_key(report_id), *(field for field, _ in stale))
-        return [update for _, update in present]
+            await self.redis.hdel(presence_key(report_id), *stale)
+        return present
 
     async def update(self, update: PresenceUpdate) -> None:
         update = msgspec.structs.replace(update, at=time.time())

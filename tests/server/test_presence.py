@@ -4,10 +4,12 @@ import asyncio
 import json
 from typing import Any
 
+import redis.asyncio as aioredis
 from websockets.asyncio.client import ClientConnection, connect
 
 from client.api import Api
 from client.live import bearer, live_url
+from server import keys
 from tests.conftest import People, new_id
 from tests.processes import ServerProcess
 
@@ -66,3 +68,19 @@ async def test_a_bad_presence_message_is_refused_and_the_socket_stays_open(
         assert error["code"] == "invalid_command"
         await socket.send(json.dumps({"type": "command", "command_id": "after", "command": {"type": "AddChapter", "title": "I"}}))
         assert (await _next_of_type(socket, "ack"))["command_id"] == "after"
+
+
+async def test_a_damaged_presence_entry_is_swept_and_the_report_stays_reachable(
+    server: ServerProcess, people: People, new_report: str, redis: aioredis.Redis
+) -> None:
+    """Redis may hold what this server did not write (a damaged or downgraded entry): the
+    presence of the report is then read without it, not a live connection refused for ever."""
+    await redis.hset(keys.presence_key(new_report), mapping={"damaged": b"\x00not json", "old-shape": b'{"report_id": 1}'})
+    async with _connect(server, new_report, people.token("Alice")) as alice:
+        snapshot = await _next_of_type(alice, "snapshot")
+        assert snapshot["version"] == 1
+        async with _connect(server, new_report, people.token("Bruno")) as bruno:
+            await _next_of_type(bruno, "snapshot")
+            await bruno.send(json.dumps({"type": "presence", "cursor": 0}))
+            assert (await _next_of_type(alice, "presence"))["name"] == "Bruno"
+    assert not {b"damaged", b"old-shape"} & set(await redis.hkeys(keys.presence_key(new_report)))
