@@ -46,7 +46,7 @@ from events.protocol import (
 from server.auth import SignedInSocket
 from server.fanout import Fanout, Subscription
 from server.limits import RateLimit
-from server.outage import REDIS_DOWN, Outage, refuse_socket, unavailable
+from server.outage import REDIS_DOWN, Outage, unavailable
 from server.presence import Presence
 from server.quotas import Quotas
 from server.recheck import Recheck
@@ -73,6 +73,8 @@ CLOSE_QUOTA_EXCEEDED = 4403
 CLOSE_RATE_LIMITED = 4429
 # A stored event of the report cannot be read (`corrupt_event`): reconnecting will not help.
 CLOSE_CORRUPT_EVENT = 4500
+# RFC 6455 "try again later": Redis is away (`redis_unavailable`, server/outage.py).
+CLOSE_TRY_AGAIN_LATER = 1013
 # RFC 6455 "policy violation": a client that keeps flooding after being told to slow down.
 CLOSE_FLOODING = 1008
 # Per connection: messages a client may send each second, and in one burst, before its
@@ -183,8 +185,7 @@ class LiveConnection:
             async with asyncio.timeout(ANSWER_TIMEOUT_SECONDS):
                 await self._answered()
                 async with self._send_lock:
-                    await self._send(_refusal(error))
-                    await self.websocket.close(code=close_code, reason=error.code)
+                    await close_with_error(self.websocket, error, close_code)
         if not self._ended.done():
             self._ended.set_result(None)
 
@@ -208,7 +209,7 @@ class LiveConnection:
             if failures and (refusal := unavailable(failures[0])) is not None:
                 # Redis is away: the client is told, and comes back later (1013) with ?after=.
                 self.outage.lost(failures[0])
-                await refuse_socket(self.websocket.send, refusal, accept=False)
+                await close_with_error(self.websocket, refusal, CLOSE_TRY_AGAIN_LATER)
             elif failures:
                 log.error("live connection to %s failed", self.report_id, exc_info=failures[0])
                 with contextlib.suppress(Exception):
@@ -241,9 +242,7 @@ class LiveConnection:
         connection closed with a code that says reconnecting will not help."""
         log.warning("live connection to %s closed: %s", self.report_id, damaged.message)
         async with self._send_lock:
-            with contextlib.suppress(WebSocketDisconnect, RuntimeError):  # the client left first
-                await self._send(_encode(Error(command_id=None, code=damaged.code, message=damaged.message)))
-                await self.websocket.close(code=CLOSE_CORRUPT_EVENT, reason=damaged.code)
+            await close_with_error(self.websocket, damaged, CLOSE_CORRUPT_EVENT)
 
     def _expect(self, result: CommandResult) -> None:
         """The command's events are stored and about to be handed on: its ack goes out with
@@ -460,9 +459,12 @@ def _refusal(error: DomainError) -> bytes:
 
 
 async def close_with_error(websocket: WebSocket, error: DomainError, close_code: int) -> None:
-    """Refuse a connection: say why in an `error` message, then close with `close_code`."""
-    await websocket.accept()
-    with contextlib.suppress(WebSocketDisconnect, RuntimeError):
+    """Refuse or end a connection: say why in an `error` message, then close with
+    `close_code`. A connection not yet accepted is accepted first, so that the client can read
+    why. A client already gone is no error (Starlette says so with RuntimeError, uvicorn OSError)."""
+    with contextlib.suppress(WebSocketDisconnect, RuntimeError, OSError):
+        if websocket.application_state == WebSocketState.CONNECTING:
+            await websocket.accept()
         await websocket.send_text(_refusal(error).decode())
         await websocket.close(code=close_code, reason=error.code)
 
@@ -480,8 +482,6 @@ def answers_outages(endpoint: Callable[[WebSocket], Awaitable[None]]) -> Callabl
             refusal = unavailable(error)
             assert refusal is not None
             websocket.app.state.outage.lost(error)
-            if websocket.application_state != WebSocketState.DISCONNECTED:
-                accept = websocket.application_state == WebSocketState.CONNECTING
-                await refuse_socket(websocket.send, refusal, accept=accept)
+            await close_with_error(websocket, refusal, CLOSE_TRY_AGAIN_LATER)
 
     return wrapper

@@ -18,14 +18,11 @@ import logging
 import random
 import time
 
-import msgspec
 import redis.asyncio as aioredis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
-from starlette.types import Send
 
 from events.errors import DomainError
-from events.protocol import Error
 
 log = logging.getLogger(__name__)
 
@@ -36,8 +33,6 @@ REDIS_TIMEOUT_SECONDS = 5.0
 HEALTH_TIMEOUT_SECONDS = 1.0
 # What 503 answers tell clients to wait before trying again.
 RETRY_AFTER_SECONDS = 2
-# RFC 6455 "try again later": the live connection cannot be served while Redis is away.
-CLOSE_TRY_AGAIN_LATER = 1013
 # The tasks that live on Redis (the probe below, the fan-out reader, the presence relay) try
 # again after this long, then twice as long each time, up to the cap.
 RETRY_FIRST_SECONDS = 0.1
@@ -45,8 +40,6 @@ RETRY_MAX_SECONDS = 4.0
 
 # What a call to Redis raises when Redis is not there (BusyLoadingError is a ConnectionError).
 REDIS_DOWN = (RedisConnectionError, RedisTimeoutError)
-
-_encode = msgspec.json.Encoder().encode
 
 
 class OutcomeUnknown(RedisConnectionError):
@@ -125,14 +118,3 @@ class Outage:
 
 def _said(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
-
-
-async def refuse_socket(send: Send, refusal: DomainError, *, accept: bool) -> None:
-    """Tell a WebSocket client why it cannot be served (an `error` message without a command
-    id), then close with 1013: it should come back later. A client already gone is no error."""
-    with contextlib.suppress(Exception):
-        if accept:
-            await send({"type": "websocket.accept"})
-        message = Error(command_id=None, code=refusal.code, message=refusal.message)
-        await send({"type": "websocket.send", "text": _encode(message).decode()})
-        await send({"type": "websocket.close", "code": CLOSE_TRY_AGAIN_LATER, "reason": refusal.code})
