@@ -219,15 +219,12 @@ class Accounts:
 
     async def authenticate(self, token: str) -> User | None:
         """The live user a session or API token belongs to (never an invite)."""
-        record = await self._record(token)
-        if record is None or record.kind == "invite":
-            return None
-        user = await self.user(record.user)
-        return None if user is None or user.revoked_at is not None else user
+        return (await self.authenticate_all([token])).get(token)
 
     async def authenticate_all(self, tokens: Collection[str]) -> dict[str, User]:
-        """`authenticate` for many tokens in two round trips, whatever their number: the
-        users of those still valid, by token (what the recheck of open connections asks)."""
+        """The live users that session or API tokens belong to, by token, in two round trips
+        whatever their number: what the recheck of open connections asks, and (for one token)
+        every request, so that the recheck closes exactly what signing in refuses."""
         tokens = [token for token in set(tokens) if 0 < len(token) <= MAX_TOKEN_LENGTH]
         if not tokens:
             return {}
