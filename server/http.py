@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 import msgspec
+from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -96,10 +97,16 @@ async def asked_report(request: Request) -> tuple[int, Report]:
     return await service_of(request).report(report_id_of(request), at=at, at_time=at_time)
 
 
+def declared_length(headers: Headers) -> int | None:
+    """The body length a request announces in Content-Length (ASCII digits only), if any."""
+    declared = headers.get("content-length")
+    return int(declared) if declared is not None and declared.isascii() and declared.isdigit() else None
+
+
 async def read_body(request: Request, limit: int = MAX_MESSAGE_BYTES) -> bytes:
     """The request body, refused past `limit` bytes without reading it all."""
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
+    declared = declared_length(request.headers)
+    if declared is not None and declared > limit:
         raise DomainError("message_too_large", f"messages are limited to {limit} bytes")
     body = bytearray()
     async for chunk in request.stream():

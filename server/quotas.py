@@ -30,7 +30,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from events.errors import DomainError
 from server.accounts import User, UserLimits
-from server.http import error_response
+from server.http import declared_length, error_response
 from server.keys import user_reports_key
 from server.limits import RateLimit, RateLimited
 
@@ -275,9 +275,9 @@ def _declared_body(scope: Scope) -> int:
     """The body a request announces: its Content-Length, or 1 for a chunked one (weighed as
     it comes), or 0."""
     headers = Headers(scope=scope)
-    length = headers.get("content-length")
-    if length is not None and length.isdigit():
-        return int(length)
+    length = declared_length(headers)
+    if length is not None:
+        return length
     return 1 if "chunked" in headers.get("transfer-encoding", "").lower() else 0
 
 
