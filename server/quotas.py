@@ -128,6 +128,15 @@ def _seconds(wait: float) -> int:
     return max(1, math.ceil(wait))
 
 
+def _written_too_much(limits: Limits, wait: float) -> RateLimited:
+    """The refusal of a request body or live message while the user's byte budget refills."""
+    return RateLimited(
+        f"at most {limits.mib_per_minute} MiB a minute may be written by each user: "
+        f"this was not applied; send it again in {_seconds(wait)} s",
+        _seconds(wait),
+    )
+
+
 class Quotas:
     def __init__(self, redis: aioredis.Redis, defaults: Limits = DEFAULT_LIMITS, clock: Callable[[], float] = time.monotonic) -> None:
         self.redis = redis
@@ -185,11 +194,7 @@ class Quotas:
         refusal; the body is paid for as it is read (`written`)."""
         meter, limits = self._meter(user)
         if body_bytes and (wait := meter.written.wait(body_bytes)) > 0:
-            raise RateLimited(
-                f"at most {limits.mib_per_minute} MiB a minute may be written by each user: "
-                f"this was not applied; send it again in {_seconds(wait)} s",
-                _seconds(wait),
-            )
+            raise _written_too_much(limits, wait)
         if (wait := meter.requests.wait()) > 0:
             raise RateLimited(
                 f"at most {limits.requests_per_second} requests a second ({limits.requests_per_second * BURST_SECONDS} at once) "
@@ -207,12 +212,7 @@ class Quotas:
         `rate_limited` (nothing spent)."""
         meter, limits = self._meter(user)
         if not meter.written.allow(size):
-            wait = _seconds(meter.written.wait(size))
-            raise RateLimited(
-                f"at most {limits.mib_per_minute} MiB a minute may be written by each user: "
-                f"this was not applied; send it again in {wait} s",
-                wait,
-            )
+            raise _written_too_much(limits, meter.written.wait(size))
 
     # Live connections, per process
 
