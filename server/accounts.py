@@ -12,6 +12,7 @@ log, and their name in `rapporteur:users`, so history still says who did what.
 """
 
 import hashlib
+import logging
 import secrets
 import uuid
 from collections.abc import Callable, Collection
@@ -73,6 +74,7 @@ class _Token(msgspec.Struct, frozen=True, kw_only=True):
 
 
 _user = msgspec.json.Decoder(User).decode
+log = logging.getLogger(__name__)
 _token = msgspec.json.Decoder(_Token).decode
 _encode = msgspec.json.Encoder().encode
 
@@ -83,6 +85,19 @@ def _decoded_token(raw: bytes | None) -> _Token | None:
     try:
         return _token(raw)
     except msgspec.DecodeError:
+        return None
+
+
+def _readable_user(user_id: str, raw: bytes | None) -> User | None:
+    """A user record as stored, or None if there is none, or none this server can read (damaged,
+    or written by another version): that user is signed out, not every request or the recheck
+    of every live connection checked with them made to fail."""
+    if raw is None:
+        return None
+    try:
+        return _user(raw)
+    except (msgspec.DecodeError, msgspec.ValidationError) as error:
+        log.warning("the record of user %s cannot be read (%s): they cannot sign in until it is repaired", user_id, error)
         return None
 
 
@@ -238,8 +253,8 @@ class Accounts:
             return {}
         users = {
             user.id: user
-            for user in (_user(raw) for raw in await self.redis.hmget(USERS, user_ids) if raw is not None)
-            if user.revoked_at is None
+            for user_id, raw in zip(user_ids, await self.redis.hmget(USERS, user_ids), strict=True)
+            if (user := _readable_user(user_id, raw)) is not None and user.revoked_at is None
         }
         return {token: users[user_id] for token, user_id in signed_in.items() if user_id in users}
 

@@ -24,6 +24,7 @@ from client.api import Api
 from client.live import bearer, live_url
 from server.accounts import Accounts
 from server.auth import RECHECK_SECONDS, SESSION_COOKIE
+from server.keys import USERS
 from tests.conftest import People, new_id
 from tests.processes import ServerProcess
 
@@ -276,6 +277,27 @@ async def test_the_recheck_of_many_tokens_at_once_agrees_with_each_alone(
         (kept.id, granted): "viewer",
         (kept.id, other): "drafter",
     }
+
+
+async def test_a_user_record_that_cannot_be_read_signs_its_user_out_not_the_others(
+    http: httpx.Client, admin: Api, redis: aioredis.Redis
+) -> None:
+    """A record of `rapporteur:users` this server did not write (damaged, or from another
+    version) refuses its own user's token with 401, and leaves everyone else's sign-in, and the
+    recheck of the live connections checked with it, working."""
+    damaged, kept = invited(admin), invited(admin)
+    damaged_token, kept_token = api_token(http, damaged.invite), api_token(http, kept.invite)
+    record = await redis.hget(USERS, damaged.id)
+    await redis.hset(USERS, damaged.id, b'{"id": 7, "not": "a user"}')
+    try:
+        together = await Accounts(redis).authenticate_all([damaged_token, kept_token])
+
+        assert {token: user.id for token, user in together.items()} == {kept_token: kept.id}
+        refused = http.get("/api/me", headers=bearer(damaged_token))
+        assert (refused.status_code, refused.json()["code"]) == (401, "unauthenticated")
+        assert http.get("/api/me", headers=bearer(kept_token)).status_code == 200
+    finally:
+        await redis.hset(USERS, damaged.id, record)  # the other tests list every user
 
 
 # Revocation
