@@ -33,6 +33,7 @@ from server.accounts import User, UserLimits
 from server.http import declared_length, error_response
 from server.keys import user_reports_key
 from server.limits import RateLimit, RateLimited
+from server.outage import REDIS_DOWN
 
 MIB = 1024 * 1024
 
@@ -249,8 +250,10 @@ class Quotas:
     async def new_report(self, user: User, report_id: str) -> AsyncIterator[None]:
         """Around the creation of a report: counted first, atomically, or `quota_exceeded`
         at the user's limit; uncounted if the creation is refused (the report exists, the
-        role does not allow it, the draft is not a report). A retried creation, counted
-        already, passes even at the limit: it creates nothing new."""
+        role does not allow it, the draft is not a report) or abandoned (the client left
+        during the upload). Only when Redis did not answer may the report exist: it stays
+        counted. A retried creation, counted already, passes even at the limit: it creates
+        nothing new."""
         limit = self.limits_of(user).reports
         key = user_reports_key(user.id)
         counted = await self._reserve_report(keys=[key], args=[report_id, limit])
@@ -261,8 +264,8 @@ class Quotas:
             )
         try:
             yield
-        except DomainError:
-            if counted == 1:
+        except Exception as error:
+            if counted == 1 and not isinstance(error, REDIS_DOWN):
                 await self.redis.srem(key, report_id)
             raise
 

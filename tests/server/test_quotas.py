@@ -9,6 +9,7 @@ with the server's defaults, unless the test sets others.
 import asyncio
 import contextlib
 import json
+import socket
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -107,6 +108,26 @@ async def test_the_report_quota_holds_across_server_processes(
     listed = {report["id"] for report in admin.reports()}
     assert created <= listed and len(created) == 3
     assert admin.limits(user.id)["reports_created"] == 3
+
+
+def _reports_created_becomes(admin: Api, user: User, count: int, within: float = 10) -> int:
+    deadline = time.monotonic() + within
+    while (created := admin.limits(user.id)["reports_created"]) != count and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return created
+
+
+def test_an_import_the_client_abandons_counts_for_nothing(server: ServerProcess, admin: Api, user: User) -> None:
+    """An import whose upload stops half way (the client left) creates nothing, and so takes
+    nothing from the user's quota of reports."""
+    host, port = server.url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as upload:
+        upload.sendall(
+            f"POST /api/reports/import HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {user.token}\r\n"
+            "Content-Type: text/plain\r\nContent-Length: 100000\r\n\r\nRapport\n\n".encode()
+        )
+        assert _reports_created_becomes(admin, user, 1) == 1  # counted as the upload began
+    assert _reports_created_becomes(admin, user, 0) == 0
 
 
 # Requests: per process, per second
