@@ -41,9 +41,10 @@ from events.protocol import (
 log = logging.getLogger(__name__)
 
 # Close codes after which reconnecting cannot help (4500: an event of the report cannot be
-# read); any other, such as 1013 "try again later", 1011, 1006 or 1001, is retried with backoff.
+# read); any other, such as 1013 "try again later", 4429 (opened too fast), 1011, 1006 or 1001,
+# is retried with backoff. The `error` that names no command, said before the close, says why.
 FINAL_CLOSE_CODES = {4401, 4403, 4404, 4500}
-# The server's store is away: the connection closes (1013), a command so answered is resent.
+# The server's store is away: a command so answered (outcome unknown) stays pending, resent.
 UNAVAILABLE = "redis_unavailable"
 # A connection open this long counts as served, even if the server said nothing on it.
 SERVED_AFTER_SECONDS = 2.0
@@ -116,6 +117,7 @@ class LiveReport:
         self._failure: BaseException | None = None
         self._task: asyncio.Task[None] | None = None
         self._served = False  # the current connection brought something other than an error
+        self._refusal: CommandRefused | None = None  # why the server is closing the current connection
 
     async def __aenter__(self) -> "LiveReport":
         self._task = asyncio.create_task(self._run(), name=f"live-{self.report_id}")
@@ -208,7 +210,7 @@ class LiveReport:
         while True:
             after = self.version if self.report is not None else None
             opened = None
-            self._served = False
+            self._served, self._refusal = False, None
             try:
                 async with connect(
                     live_url(self.base_url, self.report_id, after, batch=True), additional_headers=bearer(self.token), max_size=None
@@ -218,7 +220,7 @@ class LiveReport:
             except ConnectionClosed as closed:
                 code = closed.rcvd.code if closed.rcvd else None
                 if code in FINAL_CLOSE_CODES:
-                    await self._fail(closed)
+                    await self._fail(self._refusal or closed)
                     return
             except (TimeoutError, OSError, InvalidHandshake) as error:
                 log.info("live connection to %s failed: %s", self.report_id, error)
@@ -279,10 +281,11 @@ class LiveReport:
                     self._settle(message.command_id, result=message)
                 elif isinstance(message, (PresenceUpdate, PresenceLeft)):
                     continue  # other drafters' whereabouts: of no use to this client yet
-                elif message.code == UNAVAILABLE:
-                    continue  # the server closes the connection next (1013); commands stay pending, resent
                 elif message.command_id is None:
-                    raise CommandRefused(message.code, message.message)
+                    # The server closes the connection next: its close code says whether to come back.
+                    self._refusal = CommandRefused(message.code, message.message)
+                elif message.code == UNAVAILABLE:
+                    continue  # the outcome is unknown: it stays pending, resent on the next connection
                 else:
                     self._settle(message.command_id, error=CommandRefused(message.code, message.message))
         finally:

@@ -21,7 +21,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 from client.api import Api
-from client.live import bearer, live_url
+from client.live import LiveReport, bearer, live_url
 from server.quotas import BURST_SECONDS, DEFAULT_LIMITS
 from tests.conftest import People, new_id
 from tests.processes import ServerProcess
@@ -169,6 +169,17 @@ def test_the_python_client_waits_as_the_server_says_and_goes_on(admin: Api, user
 
 
 # Bytes written: request bodies and live messages, from one budget
+
+
+async def test_the_python_live_client_opened_past_the_rate_comes_back_later(server: ServerProcess, admin: Api, user: User) -> None:
+    """4429 says "too fast, try again later", not "never": the live client waits and reconnects."""
+    report_id = user.api.create_report("Rapport")
+    admin.change_limits(user.id, {"requests_per_second": 1})
+    while user.http.get("/api/me").status_code != 429:
+        pass
+    async with asyncio.timeout(15):
+        async with LiveReport(server.url, report_id, user.token, reconnect_delay=0.5) as live:
+            assert live.reconnects >= 1 and live.version == 1
 
 
 async def test_bytes_written_past_the_budget_are_refused_over_http_and_the_live_socket(
