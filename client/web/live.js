@@ -122,7 +122,8 @@ export class LiveSession {
     this.refusal = this.refusalCode = null; // a refusal is said on the connection it closes
     for (const { message } of this.pending.values()) socket.send(JSON.stringify(message));
     socket.send(JSON.stringify(this.presence));
-    this.status('connected');
+    // While Redis is away, a connection opens and is refused at once: not yet "connected".
+    if (this.state !== 'unavailable') this.status('connected');
     this.handlers.onOpen?.();
   }
 
@@ -162,7 +163,10 @@ export class LiveSession {
   }
 
   receive(message) {
-    if (message.type !== 'error') this.served = true;
+    if (message.type !== 'error' && !this.served) {
+      this.served = true;
+      if (this.state === 'unavailable') this.status('connected');
+    }
     switch (message.type) {
       case 'snapshot':
         this.version = message.version;

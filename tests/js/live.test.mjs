@@ -104,3 +104,25 @@ test('a command answered redis_unavailable stays pending and is sent again on th
   assert.equal(await acked, 4);
   live.stop();
 });
+
+test('the drafter is told "unavailable" until a connection is served, not "connected" at each opening', () => {
+  const states = [];
+  const live = new LiveSession('r-1', { onSnapshot() {}, onEvent() {}, onStatus: (state) => states.push(state) });
+  live.start();
+  const first = FakeSocket.opened.at(-1);
+  first.open();
+  first.message({ type: 'snapshot', version: 3, report: {} });
+  first.message(UNAVAILABLE); // Redis went away while the drafter was editing
+  first.closeWith(1013);
+  const refused = states.length - 1;
+  refusedAtOnce(reconnect(live));
+  refusedAtOnce(reconnect(live));
+  const served = reconnect(live);
+  served.open();
+  const opened = live.state;
+  served.message({ type: 'snapshot', version: 3, report: {} });
+  live.stop();
+  const told = states.slice(refused).filter((state, n, all) => state !== all[n - 1]); // each change once
+  assert.deepEqual(told, ['unavailable', 'connected', 'closed']);
+  assert.equal(opened, 'unavailable', 'an opening is not yet a service');
+});
