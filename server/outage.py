@@ -20,6 +20,7 @@ import time
 
 import redis.asyncio as aioredis
 from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from events.errors import DomainError
@@ -100,7 +101,7 @@ class Outage:
             try:
                 async with asyncio.timeout(HEALTH_TIMEOUT_SECONDS):
                     await self._redis.ping()
-            except (*REDIS_DOWN, TimeoutError):
+            except (*REDIS_DOWN, TimeoutError, ResponseError):  # ResponseError: BUSY with a script, …
                 failures += 1
                 continue
             log.warning("Redis answers again, after %.1f s", time.monotonic() - self._since)

@@ -16,11 +16,15 @@ from typing import TypeVar
 
 import httpx
 import pytest
+import redis.asyncio as aioredis
+from redis.exceptions import ResponseError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
 from client.live import LiveReport, bearer, live_url
 from server.embedded_redis import EmbeddedRedis, free_port
+from server.outage import Outage
 from tests.conftest import People, new_id, run_apart
 from tests.processes import ServerProcess, stalled
 from tests.proxy import CuttableProxy
@@ -263,3 +267,36 @@ def test_after_redis_is_killed_and_started_again_the_same_server_serves_again(lo
         _wait_until_healthy(server)
         assert api.submit(report_id, {"type": "AddChapter", "title": "Après"})["version"] == 2
         _assert_logged_once(_said_since(server, lines_before))
+
+
+async def test_the_outage_watch_outlasts_a_redis_that_answers_busy(lone_redis: EmbeddedRedis, caplog: pytest.LogCaptureFixture) -> None:
+    """A Redis busy with a long script answers every command `BUSY` (an error reply, not a
+    lost connection): the watch keeps waiting through it, and says when Redis answers again."""
+    redis = aioredis.Redis.from_url(lone_redis.url)
+    busy = aioredis.Redis.from_url(lone_redis.url)
+    outage = Outage(redis)
+    try:
+        await redis.config_set("busy-reply-threshold", 50)
+        script = asyncio.create_task(busy.eval(_BUSY_FOR_A_SECOND, 0))
+        await asyncio.sleep(0.1)
+        with pytest.raises(ResponseError, match="BUSY"):
+            await redis.ping()
+        outage.lost(RedisTimeoutError("no answer"))
+        await script
+        async with asyncio.timeout(10):
+            while "Redis answers again" not in caplog.text:
+                await asyncio.sleep(0.05)
+    finally:
+        await outage.aclose()
+        await busy.aclose()
+        await redis.aclose()
+
+
+# Spins for a second inside Redis, as a long script would.
+_BUSY_FOR_A_SECOND = """
+local start = redis.call('TIME')
+while true do
+  local now = redis.call('TIME')
+  if (now[1] - start[1]) * 1000000 + (now[2] - start[2]) > 1000000 then return 1 end
+end
+"""
