@@ -143,6 +143,9 @@ class LiveConnection:
         self._ended: asyncio.Future[None] = asyncio.get_running_loop().create_future()  # closed by the server
         self._signed_out: DomainError | None = None  # why the sign-in no longer holds
         self._ending: asyncio.Task[None] | None = None
+        # Other drafters' latest whereabouts not yet sent, by their connection, oldest first.
+        self._presence_out: dict[str, bytes] = {}
+        self._presence_sender: asyncio.Task[None] | None = None
 
     async def _send(self, message: bytes) -> None:
         await self.websocket.send_text(message.decode())
@@ -168,8 +171,9 @@ class LiveConnection:
                     await self.presence.leave(self.report_id, self.connection_id)
         finally:
             self.recheck.forget(self)
-            if self._ending is not None:
-                self._ending.cancel()  # ended otherwise meanwhile: nothing more to say
+            for task in (self._ending, self._presence_sender):
+                if task is not None:
+                    task.cancel()  # ended otherwise meanwhile: nothing more to say
 
     def signed_out(self, error: DomainError) -> None:
         """The user was revoked or signed out: nothing more they send is applied; once what
@@ -261,11 +265,28 @@ class LiveConnection:
                 self._pending_acks.append(ack)
 
     async def _forward_presence(self, raw: bytes) -> None:
-        """Another drafter's whereabouts, to this client (never its own)."""
-        if _whose(raw).connection_id == self.connection_id:
+        """Another drafter's whereabouts, to this client (never its own). Never waits: the
+        process's one presence relay serves every report and must not wait for a client that
+        reads slowly (or not at all); only each drafter's latest whereabouts wait meanwhile."""
+        whose = _whose(raw).connection_id
+        if whose == self.connection_id:
             return
-        async with self._send_lock:
-            await self._send(raw)
+        self._presence_out.pop(whose, None)  # the latest goes last, after those waiting longer
+        self._presence_out[whose] = raw
+        if self._presence_sender is None:
+            self._presence_sender = asyncio.get_running_loop().create_task(self._send_presence())
+
+    async def _send_presence(self) -> None:
+        """Send the whereabouts waiting, one at a time. A client gone meanwhile is the
+        receiver's to notice, not an error of this task's."""
+        try:
+            with contextlib.suppress(Exception):
+                while self._presence_out:
+                    raw = self._presence_out.pop(next(iter(self._presence_out)))
+                    async with self._send_lock:
+                        await self._send(raw)
+        finally:
+            self._presence_sender = None
 
     async def _receive_commands(self) -> None:
         while True:

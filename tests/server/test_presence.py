@@ -84,3 +84,34 @@ async def test_a_damaged_presence_entry_is_swept_and_the_report_stays_reachable(
             await bruno.send(json.dumps({"type": "presence", "cursor": 0}))
             assert (await _next_of_type(alice, "presence"))["name"] == "Bruno"
     assert not {b"damaged", b"old-shape"} & set(await redis.hkeys(keys.presence_key(new_report)))
+
+
+async def test_a_drafter_who_reads_nothing_does_not_hold_up_presence_in_other_reports(
+    server: ServerProcess, people: People, api: Api
+) -> None:
+    """A client that stops reading (its socket full) keeps what it is sent waiting; the
+    whereabouts of drafters in every other report still travel at once."""
+    stuck_report, other_report = api.create_report("Rapport encombré"), api.create_report("Autre rapport")
+    people.set_limits("Writer", mib_per_minute=1_000, requests_per_second=1_000)
+    writer = people.api(server, "Writer")
+    chapter_id, paragraph_id = new_id(), new_id()
+    writer.submit(stuck_report, {"type": "AddChapter", "chapter_id": chapter_id, "title": "I"})
+    writer.submit(stuck_report, {"type": "AddParagraph", "chapter_id": chapter_id, "paragraph_id": paragraph_id, "text": ""})
+    stuck = await connect(live_url(server.url, stuck_report), additional_headers=bearer(people.token("Stuck")), max_queue=1)
+    try:
+        # Far more than the socket buffers hold on either side: the server's sends to it block.
+        for n in range(250):
+            text = ("abcdefghij"[n % 10] * 99_990) + str(n).zfill(10)
+            writer.submit(stuck_report, {"type": "ReplaceParagraphText", "paragraph_id": paragraph_id, "text": text})
+        async with _connect(server, stuck_report, people.token("Alice")) as alice:
+            await _next_of_type(alice, "snapshot", timeout=30)
+            await alice.send(json.dumps({"type": "presence", "paragraph_id": paragraph_id, "cursor": 1}))
+            async with _connect(server, other_report, people.token("Bruno")) as bruno, _connect(
+                server, other_report, people.token("Chloé")
+            ) as chloe:
+                await _next_of_type(bruno, "snapshot")
+                await _next_of_type(chloe, "snapshot")
+                await chloe.send(json.dumps({"type": "presence", "cursor": 0}))
+                assert (await _next_of_type(bruno, "presence", timeout=5))["name"] == "Chloé"
+    finally:
+        stuck.transport.abort()  # no closing handshake through a full socket
