@@ -8,7 +8,6 @@ appends it. Past the budget the worker is killed and the import refused with
 through `import_report`, the one way in.
 """
 
-import os
 import re
 import uuid
 
@@ -22,7 +21,7 @@ from events.errors import DomainError
 from events.importer import import_draft
 from events.model import Language, Report
 from server.service import CommandResult, Decided, ReportService
-from server.workers import OverBudget, Workers
+from server.workers import OverBudget, Workers, budget_from_environment
 
 # Seconds one import may take in its worker (parse and decide): a draft at the size limits
 # takes a few. The variable exists for tests and for slow machines.
@@ -54,16 +53,7 @@ def _decided(imported: _Imported) -> Decided:
 
 def budget_seconds() -> float:
     """The budget from the environment (RAPPORTEUR_IMPORT_SECONDS), or the default."""
-    value = os.environ.get(BUDGET_VARIABLE)
-    if value is None:
-        return DEFAULT_BUDGET_SECONDS
-    try:
-        seconds = float(value)
-    except ValueError:
-        raise ValueError(f"{BUDGET_VARIABLE} is a number of seconds, not {value!r}") from None
-    if not seconds > 0:
-        raise ValueError(f"{BUDGET_VARIABLE} is a number of seconds above 0, not {value!r}")
-    return seconds
+    return budget_from_environment(BUDGET_VARIABLE, DEFAULT_BUDGET_SECONDS)
 
 
 def _new_id() -> str:

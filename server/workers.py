@@ -22,6 +22,7 @@ import asyncio
 import concurrent.futures
 import multiprocessing
 import multiprocessing.connection
+import os
 import pickle
 import signal
 from collections.abc import Callable, Sequence
@@ -38,6 +39,22 @@ class OverBudget(Exception):
     def __init__(self, budget: float) -> None:
         super().__init__(f"not done within {budget:g} s")
         self.budget = budget
+
+
+def budget_from_environment(variable: str, default: float) -> float:
+    """A job's budget in seconds, from the environment variable `variable` (for tests and slow
+    machines), or `default`. A value that is not a number above 0 is refused at start-up, naming
+    the variable: 0 would refuse every job, and a typo would otherwise go unnoticed."""
+    value = os.environ.get(variable)
+    if value is None:
+        return default
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise ValueError(f"{variable} is a number of seconds, not {value!r}") from None
+    if not seconds > 0:
+        raise ValueError(f"{variable} is a number of seconds above 0, not {value!r}")
+    return seconds
 
 
 def _serve(connection: multiprocessing.connection.Connection) -> None:
