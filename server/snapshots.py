@@ -36,6 +36,7 @@ from events.evolve import evolve
 from events.model import Report
 from server.keys import snapshots_key
 from server.store import EventStore
+from server.versioned_cache import Unusable, newest_usable, replace_at
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +96,7 @@ def _uncollected() -> Iterator[None]:
             gc.enable()
 
 
-class UnusableSnapshot(Exception):
+class UnusableSnapshot(Unusable):
     """Why a stored snapshot cannot be trusted; loading goes on from an older one."""
 
 
@@ -108,7 +109,8 @@ def decode_snapshot(raw: bytes, report_id: str, version: int) -> Report:
             raise UnusableSnapshot(f"of snapshot schema {header.snapshot_schema}, not {SNAPSHOT_SCHEMA}")
         if header.version != version:
             raise UnusableSnapshot(f"claims version {header.version}")
-        report = _decode(packed).report
+        with _uncollected():
+            report = _decode(packed).report
     except (zlib.error, msgspec.DecodeError, msgspec.ValidationError) as error:
         raise UnusableSnapshot(f"undecodable ({error})") from None
     if report.id != report_id:
@@ -136,12 +138,8 @@ class Snapshots:
     async def save(self, report_id: str, version: int, report: Report) -> None:
         """Store (or replace) the snapshot at `version`. A failure is logged, never raised:
         the events are what counts, and the next fold past `version` tries again."""
-        key = snapshots_key(report_id)
         try:
-            async with self.redis.pipeline(transaction=True) as pipe:
-                pipe.zremrangebyscore(key, version, version)
-                pipe.zadd(key, {encode_snapshot(version, report): version})
-                await pipe.execute()
+            await replace_at(self.redis, snapshots_key(report_id), version, encode_snapshot(version, report))
         except aioredis.RedisError as error:
             log.warning("report %s: snapshot at version %d not stored: %s", report_id, version, error)
 
@@ -149,8 +147,9 @@ class Snapshots:
         """The newest usable snapshot at or below `upto` (or of all), else (0, None)."""
         if self.every is None:
             return 0, None
-        skipped: list[tuple[int, UnusableSnapshot]] = []
-        version, report = await self._newest_usable(report_id, upto, skipped)
+        skipped: list[tuple[int, Unusable]] = []
+        found = await newest_usable(self.redis, snapshots_key(report_id), upto, lambda raw, version: decode_snapshot(raw, report_id, version), skipped)
+        version, report = found or (0, None)
         if skipped:
             # One line per load, however many were skipped (all of them, after SNAPSHOT_SCHEMA changed).
             (first, problem), more = skipped[0], len(skipped) - 1
@@ -160,22 +159,6 @@ class Snapshots:
                 f"the snapshot at version {version}" if version else "its first event",
             )
         return version, report
-
-    async def _newest_usable(
-        self, report_id: str, upto: int | None, skipped: list[tuple[int, UnusableSnapshot]]
-    ) -> tuple[int, Report | None]:
-        key = snapshots_key(report_id)
-        highest: int | str = "+inf" if upto is None else upto
-        while found := await self.redis.zrevrangebyscore(key, highest, "-inf", start=0, num=1, withscores=True):
-            raw, score = found[0]
-            version = int(score)
-            try:
-                with _uncollected():
-                    return version, decode_snapshot(raw, report_id, version)
-            except UnusableSnapshot as problem:
-                skipped.append((version, problem))
-            highest = f"({version}"
-        return 0, None
 
     async def fold(
         self, report_id: str, version: int, report: Report | None, upto: int | None = None, save: bool = True
