@@ -17,7 +17,7 @@ import logging
 import msgspec
 import redis.asyncio as aioredis
 
-from events.envelope import decode_event, encode_event
+from events.envelope import UNREADABLE_EVENT, decode_event, encode_event
 from events.history import BlameLog, Change
 from server.keys import blame_key
 from server.versioned_cache import Unusable, newest_usable, replace_at
@@ -78,7 +78,7 @@ def decode_checkpoint(raw: bytes, report_id: str, version: int) -> BlameLog:
             raise Unusable(f"claims version {header.version} of report {header.report_id}")
         stored = _decode(raw)
         adoptions = [decode_event(event) for event in stored.adoptions]
-    except (msgspec.DecodeError, msgspec.ValidationError) as error:
+    except UNREADABLE_EVENT as error:  # msgspec's errors too: they are ValueErrors
         raise Unusable(f"undecodable ({error})") from None
     blame_log = BlameLog()
     blame_log.version = stored.version
