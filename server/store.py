@@ -27,7 +27,9 @@ from server.pipelined import PipelinedConnection
 # command: its id, its number of events n, its n events' JSON. All commands or none: if any was
 # applied already, nothing is written and their ranges come back; if the stream moved, nothing
 # either. The summary moves on with the events: its version is always the stream's length
-# (once it exists: a report from before summaries gets one from the listing).
+# (once it exists: a report from before summaries gets one from the listing). It is a cache: a
+# summary key Redis refuses to write (not a hash) is passed over (pcall), the events being
+# written already, and the listing folds that report instead.
 _APPEND = """
 local expected = tonumber(ARGV[1])
 local applied = {}
@@ -55,9 +57,9 @@ while i <= #ARGV do
   i = i + 2 + tonumber(ARGV[i + 1])
 end
 if ARGV[2] ~= '' then
-  redis.call('HSET', KEYS[3], 'about', ARGV[2], 'version', version)
+  redis.pcall('HSET', KEYS[3], 'about', ARGV[2], 'version', version)
 elseif redis.call('EXISTS', KEYS[3]) == 1 then
-  redis.call('HSET', KEYS[3], 'version', version)
+  redis.pcall('HSET', KEYS[3], 'version', version)
 end
 return {'ok', tostring(version)}
 """

@@ -116,3 +116,19 @@ async def test_a_report_whose_keys_redis_refuses_to_read_is_listed_damaged_and_t
     assert listed[sound] == (1, f"Rapport {sound[:4]}", None)
     assert listed[broken_events] == (0, "", 1)
     assert listed[broken_summary] == (1, f"Rapport {broken_summary[:4]}", None)  # folded from its events
+
+
+async def test_a_summary_redis_refuses_to_write_holds_up_no_append(store: EventStore, redis: aioredis.Redis) -> None:
+    """The summary is a cache kept with the events: a summary key holding something else (not
+    written by Rapporteur) must not fail the append script half-way, its events stored."""
+    writer = ReportService(store)
+    report_id = new_id()
+    await _command(writer, report_id, CreateReport(title="Rapport"))
+    await redis.delete(summary_key(report_id))
+    await redis.set(summary_key(report_id), "not a hash")
+
+    version = await _command(writer, report_id, RetitleReport(title="Rapport retitré"))
+    await _command(writer, report_id, AddChapter(chapter_id=new_id(), title="Introduction"))
+
+    assert version == 2
+    assert await store.version(report_id) == 3
