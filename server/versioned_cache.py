@@ -7,10 +7,14 @@ below a version that can be trusted, an untrustworthy one skipped for the next o
 written the same way (the value at a version replaced whole, in one transaction): here, once.
 """
 
+import logging
 from collections.abc import Callable
 from typing import TypeVar
 
 import redis.asyncio as aioredis
+from redis.exceptions import ResponseError
+
+log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
@@ -29,9 +33,17 @@ async def newest_usable(
 ) -> tuple[int, T] | None:
     """The newest member of `key` scored at or below `upto` (or of all) that `decode(raw,
     version)` accepts, with its version; None if there is none. Those it refuses (raising
-    Unusable) are appended to `skipped`, newest first. One round trip per member tried."""
+    Unusable) are appended to `skipped`, newest first. One round trip per member tried. A key
+    that is no sorted set (Redis answers WRONGTYPE: not written by Rapporteur) holds none."""
     highest: int | str = "+inf" if upto is None else upto
-    while found := await redis.zrevrangebyscore(key, highest, "-inf", start=0, num=1, withscores=True):
+    while True:
+        try:
+            found = await redis.zrevrangebyscore(key, highest, "-inf", start=0, num=1, withscores=True)
+        except ResponseError as error:
+            log.warning("%s cannot be read as a cache of the log (%s): passed over", key, error)
+            return None
+        if not found:
+            return None
         raw, score = found[0]
         version = int(score)
         try:
@@ -39,7 +51,6 @@ async def newest_usable(
         except Unusable as problem:
             skipped.append((version, problem))
         highest = f"({version}"
-    return None
 
 
 async def replace_at(redis: aioredis.Redis, key: str, version: int, value: bytes) -> None:
