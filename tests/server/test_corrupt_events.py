@@ -295,3 +295,21 @@ async def test_a_replay_that_reaches_a_damaged_entry_is_refused_there_and_the_so
         assert added.status_code == 200, added.text
         event = await _receive(socket)
         assert (event["type"], event["event"]["version"]) == ("event", 4)
+
+
+async def test_doctor_says_when_a_reports_events_are_no_stream_at_all(
+    people: People, chair: httpx.AsyncClient, redis: aioredis.Redis, reports: Callable[[], Any]
+) -> None:
+    """A key Redis refuses to read as a stream (WRONGTYPE): the tool made to say what is wrong
+    says it, rather than failing with a bare 500."""
+    report_id = await reports()
+    await redis.delete(events_key(report_id))
+    await redis.set(events_key(report_id), "not a stream")
+
+    response = await chair.get(f"/api/reports/{report_id}/doctor", headers=people.headers(ADMIN, "admin"))
+
+    assert response.status_code == 200, response.text
+    diagnosis = response.json()
+    assert (diagnosis["entries"], diagnosis["readable_up_to"]) == (0, 0)
+    assert [entry["version"] for entry in diagnosis["damaged"]] == [1]
+    assert "not a stream" in diagnosis["damaged"][0]["problem"]
