@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 import msgspec
 import redis.asyncio as aioredis
 from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import NoScriptError
+from redis.exceptions import NoScriptError, ResponseError
 
 from events.envelope import StoredEvent, encode_event, read_stored
 from events.errors import CorruptEvent
@@ -234,13 +234,20 @@ class EventStore:
     ) -> AsyncIterator[list[RawEvent]]:
         """The events `read_raw` returns, one page of at most READ_PAGE after the other: one
         bounded script call each, so that Redis serves others between them, and a caller that
-        folds them as they come holds one page at a time."""
+        folds them as they come holds one page at a time. CorruptEvent if the report's key is
+        no stream (not written by Rapporteur)."""
         left = limit
         key = events_key(report_id)
         last = "+" if upto is None else f"{upto}-0"
         while left is None or left > 0:
             count = READ_PAGE if left is None else min(READ_PAGE, left)
-            page = await self._read(keys=[key], args=[f"{after + 1}-0", last, count])
+            try:
+                page = await self._read(keys=[key], args=[f"{after + 1}-0", last, count])
+            except ResponseError as error:
+                if not str(error).startswith("WRONGTYPE"):
+                    raise
+                # Damaged data, as an unreadable entry is: that report's problem alone, said so.
+                raise CorruptEvent(report_id, after + 1, f"the key {key} is not a stream") from None
             if page:
                 yield list(enumerate(page, start=after + 1))
             if len(page) < count:

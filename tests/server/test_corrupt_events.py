@@ -313,3 +313,21 @@ async def test_doctor_says_when_a_reports_events_are_no_stream_at_all(
     assert (diagnosis["entries"], diagnosis["readable_up_to"]) == (0, 0)
     assert [entry["version"] for entry in diagnosis["damaged"]] == [1]
     assert "not a stream" in diagnosis["damaged"][0]["problem"]
+
+
+async def test_a_report_whose_events_are_no_stream_answers_corrupt_event_and_the_list_still_answers(
+    chair: httpx.AsyncClient, redis: aioredis.Redis, reports: Callable[[], Any]
+) -> None:
+    """Redis refusing to read the key as a stream (WRONGTYPE) is that report's damage alone: its
+    reads answer `corrupt_event` saying so, not a bare 500; the list answers and shows it damaged."""
+    report_id, sound = await reports(), await reports()
+    await redis.delete(events_key(report_id))
+    await redis.set(events_key(report_id), "not a stream")
+
+    response = await chair.get(f"/api/reports/{report_id}")
+    assert response.status_code == 500, response.text
+    assert response.json()["code"] == "corrupt_event"
+    assert "not a stream" in response.json()["message"]
+    listed = {report["id"]: report for report in (await chair.get("/api/reports")).json()}
+    assert listed[report_id]["damaged_at"] == 1
+    assert "damaged_at" not in listed[sound]
