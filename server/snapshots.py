@@ -148,7 +148,9 @@ class Snapshots:
         if self.every is None:
             return 0, None
         skipped: list[tuple[int, Unusable]] = []
-        found = await newest_usable(self.redis, snapshots_key(report_id), upto, lambda raw, version: decode_snapshot(raw, report_id, version), skipped)
+        found = await newest_usable(
+            self.redis, snapshots_key(report_id), upto, lambda raw, version: decode_snapshot(raw, report_id, version), skipped
+        )
         version, report = found or (0, None)
         if skipped:
             # One line per load, however many were skipped (all of them, after SNAPSHOT_SCHEMA changed).
