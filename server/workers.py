@@ -9,6 +9,8 @@ Guarantees:
 - a job that is not answered within its budget (waiting included) raises `OverBudget`, and
   the process running it is killed and replaced: a runaway job costs its budget, no more;
 - a job whose caller goes away (a client that disconnected) is stopped the same way;
+- a worker that dies mid-job (the system killing it for its memory) is replaced, and the
+  caller gets WorkerDied with its exit status;
 - what the function raises is raised to the caller (it must be picklable, as are its
   arguments and its result: pass encoded bytes rather than large object graphs, which cost
   more to pickle than to encode with msgspec).
@@ -39,6 +41,16 @@ class OverBudget(Exception):
     def __init__(self, budget: float) -> None:
         super().__init__(f"not done within {budget:g} s")
         self.budget = budget
+
+
+class WorkerDied(RuntimeError):
+    """The worker process ended before it answered (killed by the system for its memory, say);
+    it was replaced. Said with its exit status, rather than as the pipe's bare EOFError."""
+
+    def __init__(self, exit_code: int | None) -> None:
+        how = f"was killed by signal {-exit_code}" if exit_code is not None and exit_code < 0 else f"exited ({exit_code})"
+        super().__init__(f"the worker process {how} before it answered")
+        self.exit_code = exit_code
 
 
 def budget_from_environment(variable: str, default: float) -> float:
@@ -145,6 +157,7 @@ class Workers:
             raise RuntimeError("the workers are closed")
         idle = self._idle or await self._start()
         worker: _Worker | None = None
+        stopped: _Worker | None = None
         try:
             async with asyncio.timeout(budget):
                 worker = await idle.get()
@@ -157,6 +170,8 @@ class Workers:
                 worker = await self._replace(stopped)
             if isinstance(error, TimeoutError):
                 raise OverBudget(budget) from None
+            if stopped is not None and isinstance(error, (EOFError, OSError)):  # the pipe closed: it is gone
+                raise WorkerDied(stopped.process.exitcode) from error
             raise
         finally:
             if worker is not None:

@@ -7,7 +7,7 @@ import time
 import pytest
 
 from events.errors import DomainError
-from server.workers import OverBudget, Workers
+from server.workers import OverBudget, WorkerDied, Workers
 
 
 def refuse(code: str) -> None:
@@ -62,3 +62,10 @@ async def test_jobs_beyond_the_pool_wait_for_a_free_worker_within_their_budget(w
         await workers.run(0.3, sum, [1])  # the only worker stays busy past this budget
     await busy
     assert await workers.run(10, sum, [2]) == 2
+
+
+async def test_a_worker_that_dies_mid_job_is_replaced_and_the_caller_told_how_it_ended(workers: Workers) -> None:
+    before = await workers.run(10, os.getpid)
+    with pytest.raises(WorkerDied, match=r"exited \(3\)"):
+        await workers.run(10, os._exit, 3)
+    assert await workers.run(10, os.getpid) != before
