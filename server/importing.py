@@ -96,7 +96,7 @@ async def import_report(
     """The draft `text` as the new report `report_id`, appended in one go; DomainError
     `not_a_report`, `import_too_costly`, `too_many_events`… with nothing appended."""
     try:
-        encoded = await workers.run(seconds, parse_and_decide, text, language, report_id, actor.id)
+        encoded = await workers.run_long(seconds, parse_and_decide, text, language, report_id, actor.id)
     except OverBudget:
         raise DomainError(
             "import_too_costly", f"importing this draft takes more than its budget of {seconds:g} s: split it or simplify it"

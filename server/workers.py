@@ -6,6 +6,7 @@ function in one of a few processes of its own instead, and the loop only waits f
 
 Guarantees:
 - at most `size` jobs run at once; the others wait for a free worker, within their budget;
+  long jobs (`run_long`) at most `size - 1` (and 1), so that they never take every worker;
 - a job that is not answered within its budget (waiting included) raises `OverBudget`, and
   the process running it is killed and replaced: a runaway job costs its budget, no more;
 - a job whose caller goes away (a client that disconnected) is stopped the same way;
@@ -124,6 +125,9 @@ class Workers:
         # A thread per running job waits on its pipe, so the loop never blocks on it; as many
         # again start and reap processes, even while every job's thread is still waiting.
         self._threads = concurrent.futures.ThreadPoolExecutor(2 * size, thread_name_prefix="workers")
+        # Long jobs (imports: seconds each) take at most all workers but one, so that however
+        # many are posted at once, the short ones (renderings, checks) still find a worker.
+        self._long_jobs = asyncio.Semaphore(max(1, size - 1))
         self._idle: asyncio.Queue[_Worker] | None = None
         self._all: set[_Worker] = set()
         self._starting = asyncio.Lock()
@@ -179,6 +183,21 @@ class Workers:
         if not done:
             raise value  # type: ignore[misc]
         return value  # type: ignore[return-value]
+
+    async def run_long(self, budget: float, function: Callable[..., T], *args: object) -> T:
+        """`run`, for a job that may take seconds (an import): it waits, within its budget, while
+        all workers but one are busy with such jobs, so that one is left for the others."""
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        try:
+            async with asyncio.timeout(budget):
+                await self._long_jobs.acquire()
+        except TimeoutError:
+            raise OverBudget(budget) from None
+        try:
+            return await self.run(budget - (loop.time() - started), function, *args)
+        finally:
+            self._long_jobs.release()
 
     async def close(self) -> None:
         """Stop every worker; a job still running gets an error."""
