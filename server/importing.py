@@ -99,7 +99,9 @@ async def import_report(
         encoded = await workers.run_long(seconds, parse_and_decide, text, language, report_id, actor.id)
     except OverBudget:
         raise DomainError(
-            "import_too_costly", f"importing this draft takes more than its budget of {seconds:g} s: split it or simplify it"
+            "import_too_costly",
+            f"importing this draft took more than its budget of {seconds:g} s (other imports ahead of it included):"
+            " try again later, or split it or simplify it",
         ) from None
     imported = _decode(encoded)
     return await service.handle_all(
