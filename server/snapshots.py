@@ -54,6 +54,12 @@ DEFAULT_EVERY = 500
 REPLAY_PAGE = 1_000
 
 
+def snapshot_due(every: int | None, version: int) -> bool:
+    """Whether a fold that reaches `version` stores a snapshot there, with snapshots every
+    `every` versions (or none)."""
+    return every is not None and version % every == 0
+
+
 class Snapshot(msgspec.Struct, frozen=True, kw_only=True):
     snapshot_schema: int
     version: int
@@ -133,13 +139,17 @@ class Snapshots:
 
     def due(self, version: int) -> bool:
         """Whether a fold that reaches `version` stores a snapshot there."""
-        return self.every is not None and version % self.every == 0
+        return snapshot_due(self.every, version)
 
     async def save(self, report_id: str, version: int, report: Report) -> None:
         """Store (or replace) the snapshot at `version`. A failure is logged, never raised:
         the events are what counts, and the next fold past `version` tries again."""
+        await self.save_encoded(report_id, version, encode_snapshot(version, report))
+
+    async def save_encoded(self, report_id: str, version: int, snapshot: bytes) -> None:
+        """`save`, of a snapshot encoded elsewhere (an import's, by the worker that decided it)."""
         try:
-            await replace_at(self.redis, snapshots_key(report_id), version, encode_snapshot(version, report))
+            await replace_at(self.redis, snapshots_key(report_id), version, snapshot)
         except aioredis.RedisError as error:
             log.warning("report %s: snapshot at version %d not stored: %s", report_id, version, error)
 
