@@ -35,8 +35,13 @@ MIN_FREE_BYTES = MAX_MESSAGE_BYTES
 
 
 def _exit_status(code: int) -> str:
+    """How a process ended, as a person reads it: `signal SIGKILL`, `status 1`. A signal without
+    a name (a real-time one) is given by number: a ValueError here would end the watch."""
     if code < 0:
-        return f"signal {signal.Signals(-code).name}"
+        try:
+            return f"signal {signal.Signals(-code).name}"
+        except ValueError:
+            return f"signal {-code}"
     return f"status {code}"
 
 
