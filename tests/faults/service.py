@@ -29,6 +29,7 @@ from tests.processes import ServerProcess
 
 # How serve names its Redis: "Redis (…/valkey-server) on unix://DATA/redis.sock?db=0, data in …".
 _REDIS_URL = re.compile(r" on (unix://\S+), data in ")
+ORPHAN_GRACE_SECONDS = 5.0
 
 
 class MountRefused(Exception):
@@ -173,8 +174,14 @@ class FaultService:
         self.server.process.kill()
         self.server.process.wait()
         self.stop_server()
-        time.sleep(0.2)  # a child that ends with its parent has a moment to do so
-        return redis_process if redis_process is not None and redis_process.alive() else None
+        if redis_process is None:
+            return None
+        # A Redis that ends with its parent gets SIGTERM and writes its file first: give it the
+        # time that takes, so that a slow exit is not called an orphan.
+        deadline = time.monotonic() + ORPHAN_GRACE_SECONDS
+        while redis_process.alive() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        return redis_process if redis_process.alive() else None
 
     # The embedded Redis
 
