@@ -198,6 +198,21 @@ def test_a_redis_left_running_on_the_directory_is_stopped_by_the_next_serve(data
         left.wait()
 
 
+@linux_only
+def test_a_pid_file_naming_the_redis_of_another_directory_stops_nothing(tmp_path: Path) -> None:
+    """A pid file left behind (Redis killed with its serve) may name a pid the system has
+    since given to another Redis of the same user, serving another directory: not ours to stop."""
+    with EmbeddedRedis(tmp_path / "other") as other:
+        assert other.process is not None
+        data_dir = tmp_path / "data"
+        make_private(data_dir)
+        (data_dir / PID_FILE).write_text(f"{other.process.pid}\n")
+        said: list[str] = []
+        with EmbeddedRedis(data_dir, say=said.append):
+            assert other.process.poll() is None, "the other directory's Redis was stopped"
+        assert said == []
+
+
 def test_a_second_serve_on_the_same_data_directory_refuses_at_once(data_dir: Path) -> None:
     with ServerProcess(data_dir=data_dir) as first:
         started = time.monotonic()
