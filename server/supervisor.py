@@ -20,7 +20,6 @@ from collections.abc import Callable
 
 from events.errors import DomainError
 from events.protocol import MAX_MESSAGE_BYTES
-from server.data_dir import DataDirectoryInUse
 from server.embedded_redis import EmbeddedRedis, EmbeddedRedisError
 
 # How often the watch looks at the disk while Redis runs.
@@ -121,7 +120,7 @@ class RedisSupervisor:
                     return False
                 try:
                     self.redis.start()
-                except (EmbeddedRedisError, DataDirectoryInUse, OSError) as error:
+                except (EmbeddedRedisError, OSError) as error:  # the lock is kept: never DataDirectoryInUse
                     failure = str(error)
                 else:
                     self._down = None
