@@ -5,14 +5,20 @@
 --
 --   redis-cli COPY 'report:{ID}:events' 'report:{ID}:events-damaged'
 --   redis-cli --eval deploy/cut-report.lua 'report:{ID}:events' 'report:{ID}:commands' \
---       'report:{ID}:snapshots' 'report:{ID}:events-cut' , KEEP
+--       'report:{ID}:snapshots' 'report:{ID}:events-cut' 'report:{ID}:summary' \
+--       'report:{ID}:blame' , KEEP
 --
 -- The stream is not trimmed nor given a gap (XDEL would leave the versions after it pointing
 -- nowhere): its first KEEP entries are copied into KEYS[4], which then replaces it, so the
 -- versions stay 1..KEEP and the next append is KEEP + 1. The command ids of the events cut
 -- are forgotten (a client retrying one has it decided again, not answered with versions that
--- are gone), and so are the snapshots past KEEP. Returns {events cut, command ids forgotten}.
+-- are gone), and so are the snapshots and blame checkpoints past KEEP, and the report's summary
+-- for the listing (KEYS[5]: true at a version that is gone; the next listing folds the report
+-- and writes it again). Returns {events cut, command ids forgotten}.
 -- It blocks Redis while it copies: about a second per 100,000 events kept.
+if #KEYS ~= 6 then
+  return redis.error_reply('give the six keys: events, commands, snapshots, events-cut, summary, blame')
+end
 local keep = tonumber(ARGV[1])
 if keep == nil or keep < 1 or keep ~= math.floor(keep) then
   return redis.error_reply('give the number of events to keep, 1 or more (delete a report whose first event is damaged)')
@@ -51,4 +57,6 @@ for i = 1, #ids, 2 do
   end
 end
 redis.call('ZREMRANGEBYSCORE', KEYS[3], '(' .. keep, '+inf')
+redis.call('DEL', KEYS[5])
+redis.call('ZREMRANGEBYSCORE', KEYS[6], '(' .. keep, '+inf')
 return {length - keep, forgotten}

@@ -279,59 +279,51 @@ class BlameLog:
 
     def blame(self, report: Report) -> Blame:
         """The blame of `report`, at the version of the last event recorded."""
-        return _blame(report, self.version, self.last, self.last_sub_item, self.recorded, self.fills, self.adoptions)
-
-
-def _blame(
-    report: Report,
-    version: int,
-    last: dict[str, Change],
-    last_sub_item: dict[tuple[str, str], Change],
-    recorded: dict[str, Change],
-    fills: dict[str, Change],
-    adoptions: list[tuple[StoredEvent, ev.ChapterAdopted | ev.ChapterReopened | ev.ReportAdopted]],
-) -> Blame:
-    numbers = {paragraph.id: number for number, paragraph in enumerate(report.all_paragraphs(), start=1)}
-    chapters = _chapter_numbers(report)
-    items = agenda_numbers(report)
-    paragraphs = [
-        ParagraphBlame(
-            number=numbers[paragraph.id],
-            paragraph_id=paragraph.id,
-            chapter_id=chapter.id,
-            last_change=last.get(paragraph.id),
-            words=tokens(paragraph),
-            sub_items=[SubItemBlame(item.id, item.text, last_sub_item.get((paragraph.id, item.id))) for item in paragraph.items],
+        numbers = {paragraph.id: number for number, paragraph in enumerate(report.all_paragraphs(), start=1)}
+        chapters = _chapter_numbers(report)
+        items = agenda_numbers(report)
+        paragraphs = [
+            ParagraphBlame(
+                number=numbers[paragraph.id],
+                paragraph_id=paragraph.id,
+                chapter_id=chapter.id,
+                last_change=self.last.get(paragraph.id),
+                words=tokens(paragraph),
+                sub_items=[
+                    SubItemBlame(item.id, item.text, self.last_sub_item.get((paragraph.id, item.id))) for item in paragraph.items
+                ],
+            )
+            for chapter, paragraph in report.located_paragraphs()
+        ]
+        statements = [
+            StatementRecord(
+                statement_id=s.id, delegation=s.delegation, category=s.category, agenda_item_id=s.agenda_item_id,
+                agenda_item=items.get(s.agenda_item_id, "[?]"), recorded=self.recorded[s.id],
+            )
+            for s in report.statements
+            if s.id in self.recorded
+        ]
+        filled = [
+            FillRecord(
+                placeholder_id=f.placeholder_id, paragraph_id=f.paragraph_id, paragraph=numbers.get(f.paragraph_id),
+                original=f.original, value=f.value, recorded=self.fills[f.placeholder_id],
+            )
+            for f in report.fills
+            if f.placeholder_id in self.fills
+        ]
+        adopted = [
+            AdoptionRecord(
+                chapter_id=getattr(data, "chapter_id", None),
+                chapter=chapters.get(getattr(data, "chapter_id", "")),
+                reason=getattr(data, "reason", None),
+                ad_referendum=getattr(data, "ad_referendum", False),
+                recorded=_change(event),
+            )
+            for event, data in self.adoptions
+        ]
+        return Blame(
+            report_id=report.id, version=self.version, paragraphs=paragraphs, statements=statements, fills=filled, adoptions=adopted
         )
-        for chapter, paragraph in report.located_paragraphs()
-    ]
-    statements = [
-        StatementRecord(
-            statement_id=s.id, delegation=s.delegation, category=s.category, agenda_item_id=s.agenda_item_id,
-            agenda_item=items.get(s.agenda_item_id, "[?]"), recorded=recorded[s.id],
-        )
-        for s in report.statements
-        if s.id in recorded
-    ]
-    filled = [
-        FillRecord(
-            placeholder_id=f.placeholder_id, paragraph_id=f.paragraph_id, paragraph=numbers.get(f.paragraph_id),
-            original=f.original, value=f.value, recorded=fills[f.placeholder_id],
-        )
-        for f in report.fills
-        if f.placeholder_id in fills
-    ]
-    adopted = [
-        AdoptionRecord(
-            chapter_id=getattr(data, "chapter_id", None),
-            chapter=chapters.get(getattr(data, "chapter_id", "")),
-            reason=getattr(data, "reason", None),
-            ad_referendum=getattr(data, "ad_referendum", False),
-            recorded=_change(event),
-        )
-        for event, data in adoptions
-    ]
-    return Blame(report_id=report.id, version=version, paragraphs=paragraphs, statements=statements, fills=filled, adoptions=adopted)
 
 
 # Diff

@@ -50,11 +50,15 @@ def log_size(log: Path) -> int:
     return log.stat().st_size if log.exists() else 0
 
 
-def cuts(data_dir: Path, sizes_before: dict[Path, int], log: Path, log_start: int) -> list[AofCut]:
-    """The files Redis cut while loading, read from the lines it logged since `log_start`."""
+def logged_since(log: Path, start: int) -> str:
+    """What Redis wrote to its log from `start` (see log_size) on."""
     with log.open("rb") as lines:
-        lines.seek(log_start)
-        logged = lines.read().decode(errors="replace")
+        lines.seek(start)
+        return lines.read().decode(errors="replace")
+
+
+def cuts(data_dir: Path, sizes_before: dict[Path, int], logged: str) -> list[AofCut]:
+    """The files Redis cut while loading, read from the lines it `logged` as it started."""
     found = []
     for name, offset in TRUNCATED.findall(logged):
         path = data_dir / AOF_DIRECTORY / name if name else data_dir / LEGACY_AOF

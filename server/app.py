@@ -2,7 +2,6 @@
 
 import asyncio
 import contextlib
-import os
 from collections.abc import AsyncIterator, Callable
 
 import redis.asyncio as aioredis
@@ -68,9 +67,6 @@ from server.workers import Workers
 DEFAULT_EVENT_PAGE = 1_000
 MAX_EVENT_PAGE = 10_000
 REDIS_CONNECTIONS = 64
-# How long a costly read (rendering, checks, blame, diff) may take before it is answered 503
-# `too_costly`; RAPPORTEUR_READ_BUDGET (seconds) sets another.
-READ_BUDGET_SECONDS = 10.0
 
 
 async def health(request: Request) -> Response:
@@ -251,7 +247,7 @@ def create_app(
         app.state.quotas = Quotas(redis)
         app.state.recheck = Recheck(app.state.accounts, outage)
         app.state.redis_url = redis_url
-        app.state.read_budget = float(os.environ.get("RAPPORTEUR_READ_BUDGET", READ_BUDGET_SECONDS))
+        app.state.read_budget = read_jobs.budget_seconds()
         # Renderings, checks and imports share the worker processes (none before the first use).
         app.state.workers = Workers(preload=[*read_jobs.PRELOAD, *importing.PRELOAD])
         app.state.import_seconds = importing.budget_seconds()

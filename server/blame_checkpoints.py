@@ -17,9 +17,10 @@ import logging
 import msgspec
 import redis.asyncio as aioredis
 
-from events.envelope import decode_event, encode_event
+from events.envelope import UNREADABLE_EVENT, decode_event, encode_event
 from events.history import BlameLog, Change
 from server.keys import blame_key
+from server.versioned_cache import Unusable, newest_usable, replace_at
 
 log = logging.getLogger(__name__)
 
@@ -67,16 +68,18 @@ def encode_checkpoint(report_id: str, blame_log: BlameLog) -> bytes:
     )
 
 
-def decode_checkpoint(raw: bytes, report_id: str, version: int) -> BlameLog | None:
-    """The BlameLog stored at `version`, or None if it cannot be trusted to be that."""
+def decode_checkpoint(raw: bytes, report_id: str, version: int) -> BlameLog:
+    """The BlameLog stored at `version`; Unusable if it cannot be trusted to be that."""
     try:
         header = _decode_header(raw)
-        if (header.schema, header.report_id, header.version) != (CHECKPOINT_SCHEMA, report_id, version):
-            return None
+        if header.schema != CHECKPOINT_SCHEMA:
+            raise Unusable(f"of checkpoint schema {header.schema}, not {CHECKPOINT_SCHEMA}")
+        if (header.report_id, header.version) != (report_id, version):
+            raise Unusable(f"claims version {header.version} of report {header.report_id}")
         stored = _decode(raw)
         adoptions = [decode_event(event) for event in stored.adoptions]
-    except (msgspec.DecodeError, msgspec.ValidationError):
-        return None
+    except UNREADABLE_EVENT as error:  # msgspec's errors too: they are ValueErrors
+        raise Unusable(f"undecodable ({error})") from None
     blame_log = BlameLog()
     blame_log.version = stored.version
     blame_log.last = stored.last
@@ -97,25 +100,17 @@ class BlameCheckpoints:
 
     async def nearest(self, report_id: str, upto: int) -> BlameLog:
         """The newest usable checkpoint at or below `upto`, or an empty BlameLog."""
-        key = blame_key(report_id)
-        highest: int | str = upto
-        while found := await self.redis.zrevrangebyscore(key, highest, "-inf", start=0, num=1, withscores=True):
-            raw, score = found[0]
-            version = int(score)
-            restored = decode_checkpoint(raw, report_id, version)
-            if restored is not None:
-                return restored
-            log.warning("report %s: the blame checkpoint at version %d is unusable; trying an older one", report_id, version)
-            highest = f"({version}"
-        return BlameLog()
+        skipped: list[tuple[int, Unusable]] = []
+        found = await newest_usable(
+            self.redis, blame_key(report_id), upto, lambda raw, version: decode_checkpoint(raw, report_id, version), skipped
+        )
+        for version, problem in skipped:
+            log.warning("report %s: the blame checkpoint at version %d is %s; trying an older one", report_id, version, problem)
+        return BlameLog() if found is None else found[1]
 
     async def save(self, report_id: str, blame_log: BlameLog) -> None:
         """Store (or replace) the checkpoint at the log's version. A failure is logged only."""
-        key = blame_key(report_id)
         try:
-            async with self.redis.pipeline(transaction=True) as pipe:
-                pipe.zremrangebyscore(key, blame_log.version, blame_log.version)
-                pipe.zadd(key, {encode_checkpoint(report_id, blame_log): blame_log.version})
-                await pipe.execute()
+            await replace_at(self.redis, blame_key(report_id), blame_log.version, encode_checkpoint(report_id, blame_log))
         except aioredis.RedisError as error:
             log.warning("report %s: blame checkpoint at version %d not stored: %s", report_id, blame_log.version, error)

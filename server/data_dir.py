@@ -89,12 +89,14 @@ def stop_stale_server(data_dir: Path) -> int | None:
     """Stop a Redis still serving this directory for a `serve` that is gone; its pid, if any.
 
     Call it holding the lock: then no live `serve` owns that Redis. Its pid file names it;
-    the name of the process guards against a pid the system has given to another program."""
+    the name of the process and the directory it works in (Redis works in its --dir) guard
+    against a pid the system has given to another program, or to the Redis of another
+    directory."""
     try:
         pid = int((data_dir / PID_FILE).read_text().strip())
     except (FileNotFoundError, ValueError):
         return None
-    if pid == os.getpid() or not running_redis(pid):
+    if pid == os.getpid() or not running_redis(pid) or not _works_in(pid, data_dir):
         return None
     # It may end by itself meanwhile (ProcessLookupError); a Redis of another user's is not ours.
     with contextlib.suppress(ProcessLookupError, PermissionError):
@@ -104,6 +106,17 @@ def stop_stale_server(data_dir: Path) -> int | None:
             os.kill(pid, signal.SIGKILL)
             _wait_for_end(pid, STALE_SERVER_STOP_SECONDS)
     return pid
+
+
+def _works_in(pid: int, data_dir: Path) -> bool:
+    """Whether the process works in `data_dir`; where there is no /proc to tell (macOS), the
+    name that running_redis checked must do."""
+    try:
+        return Path(os.readlink(f"/proc/{pid}/cwd")) == data_dir.resolve()
+    except FileNotFoundError:
+        return not Path("/proc/self/cwd").exists()
+    except OSError:  # another user's process
+        return False
 
 
 def _wait_for_end(pid: int, timeout: float) -> None:

@@ -11,6 +11,7 @@ no drafter.
 
 import asyncio
 
+from redis.exceptions import ResponseError
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -21,6 +22,7 @@ from events.errors import CorruptEvent, DomainError
 from events.protocol import DamagedEntry, Diagnosis
 from server.auth import user_of
 from server.http import JSON, handles_domain_errors, report_id_of, service_of
+from server.keys import events_key
 from server.store import EventStore
 
 DOCTOR_PAGE = 1_000
@@ -53,7 +55,13 @@ def _examine_page(report_id: str, first_version: int, page: list[Entry]) -> list
 
 async def diagnose(store: EventStore, report_id: str) -> Diagnosis:
     """Every damaged entry of the report's stream (the first MAX_LISTED), read in pages."""
-    entries = await store.version(report_id)
+    try:
+        entries = await store.version(report_id)
+    except ResponseError as error:  # WRONGTYPE: the key holds something else than a stream
+        problem = f"the key {events_key(report_id)} is not a stream ({error}): none of the report's events can be read"
+        return Diagnosis(
+            report_id=report_id, entries=0, readable_up_to=0, damaged=[DamagedEntry(version=1, entry_id="", problem=problem)], more=False
+        )
     if entries == 0:
         raise DomainError("unknown_report", "this report does not exist")
     damaged: list[DamagedEntry] = []

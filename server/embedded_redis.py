@@ -168,7 +168,7 @@ class EmbeddedRedis:
             preexec_fn=_end_with_parent(),
         )
         self._wait_until_ready()
-        for cut in aof_damage.cuts(self.data_dir, sizes_before, self.log, self._log_start):
+        for cut in aof_damage.cuts(self.data_dir, sizes_before, aof_damage.logged_since(self.log, self._log_start)):
             self.say(cut.describe())
 
     def _wait_until_ready(self) -> None:
@@ -196,9 +196,7 @@ class EmbeddedRedis:
     def why(self) -> str:
         """The last warnings Redis logged since it was started, to say why it failed or died."""
         try:
-            with self.log.open("rb") as lines:
-                lines.seek(self._log_start)
-                logged = lines.read().decode(errors="replace").splitlines()
+            logged = aof_damage.logged_since(self.log, self._log_start).splitlines()
         except OSError as error:
             return f"its log {self.log} cannot be read ({error})"
         # "WARNING …" lines are advice on tuning the host, logged at every start.

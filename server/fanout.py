@@ -47,10 +47,8 @@ from server.store import EventStore, RawEvent
 
 log = logging.getLogger(__name__)
 
-# The reader, if it fails, is started again after RESTART_DELAY, doubled at each failure up to
-# MAX_RESTART_DELAY, and back to RESTART_DELAY once it ran RESTART_FORGIVEN_AFTER seconds.
-RESTART_DELAY = 0.1
-MAX_RESTART_DELAY = 5.0
+# The reader, if it fails, is started again after `backoff(failures)` (server/outage.py), its
+# failures counted afresh once it ran RESTART_FORGIVEN_AFTER seconds.
 RESTART_FORGIVEN_AFTER = 60.0
 
 # How many batches a listener may fall behind before it stops queueing and re-reads the stream.
@@ -171,20 +169,20 @@ class Fanout:
 
     async def _supervise(self) -> None:
         """Run the reader, and run it again if it fails: every live connection of the process
-        depends on it. The delay doubles while it keeps failing soon after starting."""
-        delay = RESTART_DELAY
+        depends on it. It waits longer each time it keeps failing soon after starting, as every
+        task that lives on Redis does (`backoff`)."""
+        failures = 0
         while True:
             started = time.monotonic()
             try:
                 await self._run()
             except Exception:
                 self.restarts += 1
-                if time.monotonic() - started > RESTART_FORGIVEN_AFTER:
-                    delay = RESTART_DELAY
+                failures = 1 if time.monotonic() - started > RESTART_FORGIVEN_AFTER else failures + 1
+                delay = backoff(failures)
                 log.exception("fan-out reader failed (restart %d); starting it again in %.1f s", self.restarts, delay)
                 await self._leave_out_what_is_not_a_stream()
                 await asyncio.sleep(delay)
-                delay = min(delay * 2, MAX_RESTART_DELAY)
 
     async def _leave_out_what_is_not_a_stream(self) -> None:
         """Stop watching the reports whose events key holds something else than a stream (a

@@ -82,17 +82,19 @@ def token_key(digest: str) -> str:
     return f"rapporteur:token:{digest}"
 
 
-def user_tokens_key(user_id: str) -> str:
+def _user_key(user_id: str, kind: str) -> str:
     if not is_report_id(user_id):  # user ids are UUIDs too
         raise ValueError(f"not a user id: {user_id!r}")
-    return f"rapporteur:user:{user_id}:tokens"
+    return f"rapporteur:user:{user_id}:{kind}"
+
+
+def user_tokens_key(user_id: str) -> str:
+    return _user_key(user_id, "tokens")
 
 
 def user_reports_key(user_id: str) -> str:
     """The ids of the reports a user created: their quota counts them."""
-    if not is_report_id(user_id):
-        raise ValueError(f"not a user id: {user_id!r}")
-    return f"rapporteur:user:{user_id}:reports"
+    return _user_key(user_id, "reports")
 
 
 def roles_key(report_id: str) -> str:

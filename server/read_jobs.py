@@ -23,6 +23,12 @@ from events.render.markdown import render_markdown
 from events.render.text import render_text
 from server.blame_checkpoints import BlameCheckpoints
 from server.store import EventStore
+from server.workers import budget_from_environment
+
+# How long a costly read may take, waiting for a free worker included, before it is answered
+# 503 `too_costly`; the variable sets another.
+BUDGET_VARIABLE = "RAPPORTEUR_READ_BUDGET"
+DEFAULT_BUDGET_SECONDS = 10.0
 
 # Every module a job needs, imported once by the forkserver that starts the workers.
 PRELOAD = ("server.read_jobs",)
@@ -37,6 +43,11 @@ RENDERERS: dict[str, Callable[[Report], str | bytes]] = {
 _encode_report = msgspec.msgpack.Encoder().encode
 _decode_report = msgspec.msgpack.Decoder(Report).decode
 _encode_json = msgspec.json.Encoder().encode
+
+
+def budget_seconds() -> float:
+    """The budget from the environment (RAPPORTEUR_READ_BUDGET), or the default."""
+    return budget_from_environment(BUDGET_VARIABLE, DEFAULT_BUDGET_SECONDS)
 
 
 def encode_report(report: Report) -> bytes:

@@ -16,6 +16,7 @@ Reading: the ids a page of PAGE at a time, then one pipelined round trip for the
 summaries and stream lengths.
 """
 
+import logging
 from collections.abc import Awaitable, Callable
 
 import msgspec
@@ -23,6 +24,8 @@ import redis.asyncio as aioredis
 
 from events.model import Language, Report
 from server.keys import REPORT_INDEX, events_key, summary_key
+
+log = logging.getLogger(__name__)
 
 PAGE = 500
 
@@ -61,6 +64,24 @@ Listed = tuple[str, int, ReportDescription, int | None]
 Fold = Callable[[str], Awaitable[tuple[int, Report | None, int | None]]]
 
 
+# What is listed of a report none of whose events can be read: an untitled report, as the
+# service lists one whose first event cannot be read.
+_UNREADABLE = ReportDescription(title="", adopted=False, language=Report(id="", title="").details.language)
+
+
+def _fresh(summary: list[bytes | None] | Exception, length: int) -> ReportDescription | None:
+    """The description a summary holds, if it is true at the stream's `length` and readable."""
+    if isinstance(summary, Exception):
+        return None
+    about, version = summary
+    if about is None or version is None:
+        return None
+    try:
+        return _decode_description(about) if int(version) >= length else None
+    except ValueError:  # msgspec's errors are ValueErrors: not what an append wrote
+        return None
+
+
 class ReportIndex:
     def __init__(self, redis: aioredis.Redis) -> None:
         self.redis = redis
@@ -76,22 +97,26 @@ class ReportIndex:
                 for report_id in ids:
                     pipe.hmget(summary_key(report_id), "about", "version")
                     pipe.xlen(events_key(report_id))
-                replies = await pipe.execute()
-            for report_id, (about, version), length in zip(ids, replies[0::2], replies[1::2], strict=True):
-                if about is not None and version is not None and int(version) >= length:
-                    listed.append((report_id, length, _decode_description(about), None))
+                # A key Rapporteur did not write (WRONGTYPE) fails its own reply, not the page.
+                replies = await pipe.execute(raise_on_error=False)
+            for report_id, summary, length in zip(ids, replies[0::2], replies[1::2], strict=True):
+                if isinstance(length, Exception):
+                    log.error("report %s: its events cannot be read (%s): listed as damaged from its first event", report_id, length)
+                    listed.append((report_id, 0, _UNREADABLE, 1))
+                elif (description := _fresh(summary, length)) is not None:
+                    listed.append((report_id, length, description, None))
                 elif length:
-                    repaired = await self._repaired(report_id, fold)
+                    repaired = await self._repaired(report_id, fold, repair=not isinstance(summary, Exception))
                     if repaired is not None:
                         listed.append(repaired)
             start += PAGE
         return listed
 
-    async def _repaired(self, report_id: str, fold: Fold) -> Listed | None:
+    async def _repaired(self, report_id: str, fold: Fold, repair: bool) -> Listed | None:
         version, report, damaged_at = await fold(report_id)
         description = describe(report)
         if description is None:
             return None
-        if damaged_at is None:  # else not the report now: folded again at each listing, until repaired
+        if repair and damaged_at is None:  # else not the report now: folded again at each listing, until repaired
             await self._repair(keys=[summary_key(report_id)], args=[encode_description(description), version])
         return report_id, version, description, damaged_at

@@ -57,10 +57,12 @@ class CommandResult(msgspec.Struct, frozen=True):
 
 class Decided(msgspec.Struct, frozen=True):
     """Commands decided beforehand on no report (an import, decided in a worker process so
-    that its seconds of CPU are not the event loop's): their events and the report they make."""
+    that its seconds of CPU are not the event loop's): their events, the report they make, and
+    its snapshots at the versions where they are due, encoded (server/snapshots.py)."""
 
     events: list[Event]
     report: Report
+    snapshots: tuple[tuple[int, bytes], ...] = ()
 
 
 @dataclass(eq=False)
@@ -454,8 +456,13 @@ class ReportService:
         """Keep the report past the events just appended, and store a snapshot at every
         multiple of N they cross (rare: the states in between are folded again only then)."""
         state = before
-        for _, events, after in decided:
-            if any(self.snapshots.due(event.version) for event in events):
+        for pending, events, after in decided:
+            if pending.decided is not None and events[0].version == 1:
+                # Decided beforehand on no report, and so appended from version 1: its
+                # snapshots were folded and encoded along with it, off the event loop.
+                for version, snapshot in pending.decided.snapshots:
+                    await self.snapshots.save_encoded(report_id, version, snapshot)
+            elif any(self.snapshots.due(event.version) for event in events):
                 for event in events:
                     state = evolve(state, event)
                     if self.snapshots.due(event.version):

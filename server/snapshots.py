@@ -36,6 +36,7 @@ from events.evolve import evolve
 from events.model import Report
 from server.keys import snapshots_key
 from server.store import EventStore
+from server.versioned_cache import Unusable, newest_usable, replace_at
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +52,12 @@ SNAPSHOT_SCHEMA = 1
 DEFAULT_EVERY = 500
 # Events read per XRANGE while folding: bounds the memory a replay of a long history takes.
 REPLAY_PAGE = 1_000
+
+
+def snapshot_due(every: int | None, version: int) -> bool:
+    """Whether a fold that reaches `version` stores a snapshot there, with snapshots every
+    `every` versions (or none)."""
+    return every is not None and version % every == 0
 
 
 class Snapshot(msgspec.Struct, frozen=True, kw_only=True):
@@ -95,7 +102,7 @@ def _uncollected() -> Iterator[None]:
             gc.enable()
 
 
-class UnusableSnapshot(Exception):
+class UnusableSnapshot(Unusable):
     """Why a stored snapshot cannot be trusted; loading goes on from an older one."""
 
 
@@ -108,7 +115,8 @@ def decode_snapshot(raw: bytes, report_id: str, version: int) -> Report:
             raise UnusableSnapshot(f"of snapshot schema {header.snapshot_schema}, not {SNAPSHOT_SCHEMA}")
         if header.version != version:
             raise UnusableSnapshot(f"claims version {header.version}")
-        report = _decode(packed).report
+        with _uncollected():
+            report = _decode(packed).report
     except (zlib.error, msgspec.DecodeError, msgspec.ValidationError) as error:
         raise UnusableSnapshot(f"undecodable ({error})") from None
     if report.id != report_id:
@@ -131,17 +139,17 @@ class Snapshots:
 
     def due(self, version: int) -> bool:
         """Whether a fold that reaches `version` stores a snapshot there."""
-        return self.every is not None and version % self.every == 0
+        return snapshot_due(self.every, version)
 
     async def save(self, report_id: str, version: int, report: Report) -> None:
         """Store (or replace) the snapshot at `version`. A failure is logged, never raised:
         the events are what counts, and the next fold past `version` tries again."""
-        key = snapshots_key(report_id)
+        await self.save_encoded(report_id, version, encode_snapshot(version, report))
+
+    async def save_encoded(self, report_id: str, version: int, snapshot: bytes) -> None:
+        """`save`, of a snapshot encoded elsewhere (an import's, by the worker that decided it)."""
         try:
-            async with self.redis.pipeline(transaction=True) as pipe:
-                pipe.zremrangebyscore(key, version, version)
-                pipe.zadd(key, {encode_snapshot(version, report): version})
-                await pipe.execute()
+            await replace_at(self.redis, snapshots_key(report_id), version, snapshot)
         except aioredis.RedisError as error:
             log.warning("report %s: snapshot at version %d not stored: %s", report_id, version, error)
 
@@ -149,8 +157,11 @@ class Snapshots:
         """The newest usable snapshot at or below `upto` (or of all), else (0, None)."""
         if self.every is None:
             return 0, None
-        skipped: list[tuple[int, UnusableSnapshot]] = []
-        version, report = await self._newest_usable(report_id, upto, skipped)
+        skipped: list[tuple[int, Unusable]] = []
+        found = await newest_usable(
+            self.redis, snapshots_key(report_id), upto, lambda raw, version: decode_snapshot(raw, report_id, version), skipped
+        )
+        version, report = found or (0, None)
         if skipped:
             # One line per load, however many were skipped (all of them, after SNAPSHOT_SCHEMA changed).
             (first, problem), more = skipped[0], len(skipped) - 1
@@ -160,22 +171,6 @@ class Snapshots:
                 f"the snapshot at version {version}" if version else "its first event",
             )
         return version, report
-
-    async def _newest_usable(
-        self, report_id: str, upto: int | None, skipped: list[tuple[int, UnusableSnapshot]]
-    ) -> tuple[int, Report | None]:
-        key = snapshots_key(report_id)
-        highest: int | str = "+inf" if upto is None else upto
-        while found := await self.redis.zrevrangebyscore(key, highest, "-inf", start=0, num=1, withscores=True):
-            raw, score = found[0]
-            version = int(score)
-            try:
-                with _uncollected():
-                    return version, decode_snapshot(raw, report_id, version)
-            except UnusableSnapshot as problem:
-                skipped.append((version, problem))
-            highest = f"({version}"
-        return 0, None
 
     async def fold(
         self, report_id: str, version: int, report: Report | None, upto: int | None = None, save: bool = True

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 import msgspec
 import redis.asyncio as aioredis
 from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import NoScriptError
+from redis.exceptions import NoScriptError, ResponseError
 
 from events.envelope import StoredEvent, encode_event, read_stored
 from events.errors import CorruptEvent
@@ -27,7 +27,9 @@ from server.pipelined import PipelinedConnection
 # command: its id, its number of events n, its n events' JSON. All commands or none: if any was
 # applied already, nothing is written and their ranges come back; if the stream moved, nothing
 # either. The summary moves on with the events: its version is always the stream's length
-# (once it exists: a report from before summaries gets one from the listing).
+# (once it exists: a report from before summaries gets one from the listing). It is a cache: a
+# summary key Redis refuses to write (not a hash) is passed over (pcall), the events being
+# written already, and the listing folds that report instead.
 _APPEND = """
 local expected = tonumber(ARGV[1])
 local applied = {}
@@ -55,9 +57,9 @@ while i <= #ARGV do
   i = i + 2 + tonumber(ARGV[i + 1])
 end
 if ARGV[2] ~= '' then
-  redis.call('HSET', KEYS[3], 'about', ARGV[2], 'version', version)
+  redis.pcall('HSET', KEYS[3], 'about', ARGV[2], 'version', version)
 elseif redis.call('EXISTS', KEYS[3]) == 1 then
-  redis.call('HSET', KEYS[3], 'version', version)
+  redis.pcall('HSET', KEYS[3], 'version', version)
 end
 return {'ok', tostring(version)}
 """
@@ -232,13 +234,20 @@ class EventStore:
     ) -> AsyncIterator[list[RawEvent]]:
         """The events `read_raw` returns, one page of at most READ_PAGE after the other: one
         bounded script call each, so that Redis serves others between them, and a caller that
-        folds them as they come holds one page at a time."""
+        folds them as they come holds one page at a time. CorruptEvent if the report's key is
+        no stream (not written by Rapporteur)."""
         left = limit
         key = events_key(report_id)
         last = "+" if upto is None else f"{upto}-0"
         while left is None or left > 0:
             count = READ_PAGE if left is None else min(READ_PAGE, left)
-            page = await self._read(keys=[key], args=[f"{after + 1}-0", last, count])
+            try:
+                page = await self._read(keys=[key], args=[f"{after + 1}-0", last, count])
+            except ResponseError as error:
+                if not str(error).startswith("WRONGTYPE"):
+                    raise
+                # Damaged data, as an unreadable entry is: that report's problem alone, said so.
+                raise CorruptEvent(report_id, after + 1, f"the key {key} is not a stream") from None
             if page:
                 yield list(enumerate(page, start=after + 1))
             if len(page) < count:

@@ -20,7 +20,6 @@ from collections.abc import Callable
 
 from events.errors import DomainError
 from events.protocol import MAX_MESSAGE_BYTES
-from server.data_dir import DataDirectoryInUse
 from server.embedded_redis import EmbeddedRedis, EmbeddedRedisError
 
 # How often the watch looks at the disk while Redis runs.
@@ -35,8 +34,13 @@ MIN_FREE_BYTES = MAX_MESSAGE_BYTES
 
 
 def _exit_status(code: int) -> str:
+    """How a process ended, as a person reads it: `signal SIGKILL`, `status 1`. A signal without
+    a name (a real-time one) is given by number: a ValueError here would end the watch."""
     if code < 0:
-        return f"signal {signal.Signals(-code).name}"
+        try:
+            return f"signal {signal.Signals(-code).name}"
+        except ValueError:
+            return f"signal {-code}"
     return f"status {code}"
 
 
@@ -116,7 +120,7 @@ class RedisSupervisor:
                     return False
                 try:
                     self.redis.start()
-                except (EmbeddedRedisError, DataDirectoryInUse, OSError) as error:
+                except (EmbeddedRedisError, OSError) as error:  # the lock is kept: never DataDirectoryInUse
                     failure = str(error)
                 else:
                     self._down = None

@@ -6,9 +6,12 @@ function in one of a few processes of its own instead, and the loop only waits f
 
 Guarantees:
 - at most `size` jobs run at once; the others wait for a free worker, within their budget;
+  long jobs (`run_long`) at most `size - 1` (and 1), so that they never take every worker;
 - a job that is not answered within its budget (waiting included) raises `OverBudget`, and
   the process running it is killed and replaced: a runaway job costs its budget, no more;
 - a job whose caller goes away (a client that disconnected) is stopped the same way;
+- a worker that dies mid-job (the system killing it for its memory) is replaced, and the
+  caller gets WorkerDied with its exit status;
 - what the function raises is raised to the caller (it must be picklable, as are its
   arguments and its result: pass encoded bytes rather than large object graphs, which cost
   more to pickle than to encode with msgspec).
@@ -22,6 +25,7 @@ import asyncio
 import concurrent.futures
 import multiprocessing
 import multiprocessing.connection
+import os
 import pickle
 import signal
 from collections.abc import Callable, Sequence
@@ -38,6 +42,32 @@ class OverBudget(Exception):
     def __init__(self, budget: float) -> None:
         super().__init__(f"not done within {budget:g} s")
         self.budget = budget
+
+
+class WorkerDied(RuntimeError):
+    """The worker process ended before it answered (killed by the system for its memory, say);
+    it was replaced. Said with its exit status, rather than as the pipe's bare EOFError."""
+
+    def __init__(self, exit_code: int | None) -> None:
+        how = f"was killed by signal {-exit_code}" if exit_code is not None and exit_code < 0 else f"exited ({exit_code})"
+        super().__init__(f"the worker process {how} before it answered")
+        self.exit_code = exit_code
+
+
+def budget_from_environment(variable: str, default: float) -> float:
+    """A job's budget in seconds, from the environment variable `variable` (for tests and slow
+    machines), or `default`. A value that is not a number above 0 is refused at start-up, naming
+    the variable: 0 would refuse every job, and a typo would otherwise go unnoticed."""
+    value = os.environ.get(variable)
+    if value is None:
+        return default
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise ValueError(f"{variable} is a number of seconds, not {value!r}") from None
+    if not seconds > 0:
+        raise ValueError(f"{variable} is a number of seconds above 0, not {value!r}")
+    return seconds
 
 
 def _serve(connection: multiprocessing.connection.Connection) -> None:
@@ -95,6 +125,9 @@ class Workers:
         # A thread per running job waits on its pipe, so the loop never blocks on it; as many
         # again start and reap processes, even while every job's thread is still waiting.
         self._threads = concurrent.futures.ThreadPoolExecutor(2 * size, thread_name_prefix="workers")
+        # Long jobs (imports: seconds each) take at most all workers but one, so that however
+        # many are posted at once, the short ones (renderings, checks) still find a worker.
+        self._long_jobs = asyncio.Semaphore(max(1, size - 1))
         self._idle: asyncio.Queue[_Worker] | None = None
         self._all: set[_Worker] = set()
         self._starting = asyncio.Lock()
@@ -128,6 +161,7 @@ class Workers:
             raise RuntimeError("the workers are closed")
         idle = self._idle or await self._start()
         worker: _Worker | None = None
+        stopped: _Worker | None = None
         try:
             async with asyncio.timeout(budget):
                 worker = await idle.get()
@@ -140,6 +174,8 @@ class Workers:
                 worker = await self._replace(stopped)
             if isinstance(error, TimeoutError):
                 raise OverBudget(budget) from None
+            if stopped is not None and isinstance(error, (EOFError, OSError)):  # the pipe closed: it is gone
+                raise WorkerDied(stopped.process.exitcode) from error
             raise
         finally:
             if worker is not None:
@@ -147,6 +183,21 @@ class Workers:
         if not done:
             raise value  # type: ignore[misc]
         return value  # type: ignore[return-value]
+
+    async def run_long(self, budget: float, function: Callable[..., T], *args: object) -> T:
+        """`run`, for a job that may take seconds (an import): it waits, within its budget, while
+        all workers but one are busy with such jobs, so that one is left for the others."""
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        try:
+            async with asyncio.timeout(budget):
+                await self._long_jobs.acquire()
+        except TimeoutError:
+            raise OverBudget(budget) from None
+        try:
+            return await self.run(budget - (loop.time() - started), function, *args)
+        finally:
+            self._long_jobs.release()
 
     async def close(self) -> None:
         """Stop every worker; a job still running gets an error."""

@@ -11,7 +11,6 @@ then how long after Redis was back the first request succeeded.
 
 import argparse
 import os
-import signal
 import statistics
 import tempfile
 import threading
@@ -23,7 +22,7 @@ import httpx
 
 from server.embedded_redis import EmbeddedRedis
 from tests.conftest import People, new_id
-from tests.processes import ServerProcess
+from tests.processes import ServerProcess, stalled
 
 
 def _client(server: ServerProcess, headers: dict[str, str], report_id: str, stop: threading.Event, log: list) -> None:
@@ -68,9 +67,8 @@ def main() -> None:
             assert redis.process is not None
             down = time.monotonic()
             if options.mode == "stop":
-                os.kill(redis.process.pid, signal.SIGSTOP)
-                time.sleep(options.seconds)
-                os.kill(redis.process.pid, signal.SIGCONT)
+                with stalled(redis.process):  # thawed even if interrupted: a frozen Redis ignores SIGTERM
+                    time.sleep(options.seconds)
             else:
                 redis.process.kill()
                 redis.process.wait()

@@ -41,7 +41,6 @@ FINAL_CODES = frozenset(
 )
 RETRY_SECONDS = 0.25
 HTTP_TIMEOUT = 10.0
-HEALTH_EVERY = 0.5
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 

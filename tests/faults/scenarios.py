@@ -126,10 +126,12 @@ async def _kill_redis(run: Run) -> float:
 async def _stall_redis(run: Run) -> float:
     process = run.redis()
     process.signal(signal.SIGSTOP)
-    await asyncio.sleep(run.settings.stall)
-    if not process.alive():
-        run.notes.append(f"the stopped Redis (pid {process.pid}) was ended by someone else meanwhile")
-    process.signal(signal.SIGCONT)
+    try:
+        await asyncio.sleep(run.settings.stall)
+        if not process.alive():
+            run.notes.append(f"the stopped Redis (pid {process.pid}) was ended by someone else meanwhile")
+    finally:  # interrupted too: a frozen Redis would not end with serve
+        process.signal(signal.SIGCONT)
     run.notes.append(f"Redis (pid {process.pid}) SIGSTOPped for {run.settings.stall:g} s, then SIGCONT")
     return time.monotonic()
 

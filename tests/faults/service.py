@@ -3,7 +3,7 @@
 A fresh data directory each time (on a small tmpfs for the disk-full scenario), always the
 same port, so that clients find the service again after a restart. The embedded Redis is found
 as serve's child process, whatever serve does to start it; a redis-py connection to it, for
-the audit and for damage, is made from what serve printed and from the data directory.
+the audit and for damage, is made from what serve printed.
 
 Every process this module starts (serve, and through it Redis) is stopped by its pid at the
 end, orphans included; the tmpfs is unmounted.
@@ -27,9 +27,9 @@ from server.embedded_redis import free_port
 from tests.bench.service import invited_token, signed_in_admin
 from tests.processes import ServerProcess
 
-# How serve names its Redis, today "Redis (…/valkey-server) on redis://127.0.0.1:PORT/0, …".
-_REDIS_URL = re.compile(r"\b((?:redis|rediss|unix)://[^\s,]+)")
-_REQUIREPASS = re.compile(r"^\s*requirepass\s+\"?([^\s\"]+)", re.MULTILINE)
+# How serve names its Redis: "Redis (…/valkey-server) on unix://DATA/redis.sock?db=0, data in …".
+_REDIS_URL = re.compile(r" on (unix://\S+), data in ")
+ORPHAN_GRACE_SECONDS = 5.0
 
 
 class MountRefused(Exception):
@@ -72,13 +72,6 @@ def _command_name(pid: int) -> str:
         return Path(f"/proc/{pid}/comm").read_text().strip()
     except OSError:
         return ""
-
-
-def _arguments(pid: int) -> list[str]:
-    try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace").split("\0")
-    except OSError:
-        return []
 
 
 def _descendants(root: int) -> list[int]:
@@ -181,8 +174,14 @@ class FaultService:
         self.server.process.kill()
         self.server.process.wait()
         self.stop_server()
-        time.sleep(0.2)  # a child that ends with its parent has a moment to do so
-        return redis_process if redis_process is not None and redis_process.alive() else None
+        if redis_process is None:
+            return None
+        # A Redis that ends with its parent gets SIGTERM and writes its file first: give it the
+        # time that takes, so that a slow exit is not called an orphan.
+        deadline = time.monotonic() + ORPHAN_GRACE_SECONDS
+        while redis_process.alive() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        return redis_process if redis_process.alive() else None
 
     # The embedded Redis
 
@@ -197,36 +196,12 @@ class FaultService:
         return None
 
     def inspector(self) -> aioredis.Redis:
-        """A redis-py client of the running serve's Redis, signed in if it needs a password."""
+        """A redis-py client of the running serve's Redis, on the socket serve printed."""
         assert self.server is not None
         found = _REDIS_URL.search(self.server.output_so_far())
-        url = found.group(1) if found else self._redis_url_from_arguments()
-        return aioredis.Redis.from_url(url, password=self._redis_password())
-
-    def _redis_url_from_arguments(self) -> str:
-        """Where Redis listens, from its command line, when serve did not print it."""
-        process = self.redis_process()
-        arguments = _arguments(process.pid) if process else []
-        given = dict(zip(arguments, arguments[1:]))
-        if given.get("--unixsocket"):
-            return f"unix://{given['--unixsocket']}?db=0"
-        if given.get("--port", "0") != "0":
-            return f"redis://127.0.0.1:{given['--port']}/0"
-        assert self.server is not None
-        raise RuntimeError(f"cannot tell where serve's Redis listens:\n{self.server.output_so_far()}")
-
-    def _redis_password(self) -> str | None:
-        """A password serve gave its Redis, from a file of the data directory or its command line."""
-        for path in sorted(self.data_dir.iterdir()):
-            if not path.is_file():
-                continue
-            if "pass" in path.name:
-                return path.read_text().strip()
-            if path.suffix == ".conf" and (found := _REQUIREPASS.search(path.read_text())):
-                return found.group(1)
-        process = self.redis_process()
-        arguments = _arguments(process.pid) if process else []
-        return dict(zip(arguments, arguments[1:])).get("--requirepass")
+        if found is None:
+            raise RuntimeError(f"serve did not say where its Redis listens:\n{self.server.output_so_far()}")
+        return aioredis.Redis.from_url(found.group(1))
 
     # Users
 

@@ -13,6 +13,7 @@ async def test_kill_9_of_serve_mid_load_keeps_every_acknowledged_edit_once() -> 
     assert outcome.audit is not None
     assert outcome.audit.acked > 20, "the load ran before and after the kill"
     assert outcome.reconnects > 0, "the live editors lived through the kill"
+    assert any(note.endswith("ended with serve") for note in outcome.notes), f"an orphan Redis: {outcome.notes}"
     assert outcome.recovered == "by restart", f"every client got an ack after the restart: {outcome.recover}"
     assert outcome.audit.lost == [], "acknowledged, not in the stream"
     assert outcome.audit.duplicated == [], "stored twice"

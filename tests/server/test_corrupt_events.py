@@ -20,7 +20,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 from client.live import CommandRefused, LiveReport, bearer, live_url
-from server.keys import REPORT_INDEX, commands_key, events_key, snapshots_key
+from server.keys import REPORT_INDEX, blame_key, commands_key, events_key, snapshots_key, summary_key
 from tests.client import run_rapporteur
 from tests.conftest import People, new_id
 from tests.processes import ROOT, ServerProcess
@@ -80,8 +80,16 @@ async def reports(chair: httpx.AsyncClient, redis: aioredis.Redis) -> AsyncItera
 
     yield make
     for report_id in made:
-        await redis.delete(events_key(report_id), commands_key(report_id), snapshots_key(report_id))
+        await redis.delete(*_keys(report_id))
         await redis.zrem(REPORT_INDEX, report_id)
+
+
+def _keys(report_id: str) -> list[str]:
+    """A report's keys, in the order deploy/cut-report.lua takes them (its scratch stream fourth)."""
+    return [
+        events_key(report_id), commands_key(report_id), snapshots_key(report_id), f"report:{{{report_id}}}:events-cut",
+        summary_key(report_id), blame_key(report_id),
+    ]
 
 
 async def _submit(client: httpx.AsyncClient, report_id: str, command: dict[str, Any]) -> httpx.Response:
@@ -257,7 +265,7 @@ async def test_a_report_cut_back_to_its_readable_versions_works_again(
     version = await damage(redis, report_id, "not-json")
     await redis.xadd(events_key(report_id), DAMAGES["wrong-shape"](report_id, version + 1), id=f"{version + 1}-0")
     await redis.hset(commands_key(report_id), "cut-command", f"{version}:{version + 1}")
-    keys = [events_key(report_id), commands_key(report_id), snapshots_key(report_id), f"report:{{{report_id}}}:events-cut"]
+    keys = _keys(report_id)
     assert await redis.eval(CUT_REPORT, len(keys), *keys, version - 1) == [2, 1]
 
     after = await chair.get(f"/api/reports/{report_id}")
@@ -269,6 +277,35 @@ async def test_a_report_cut_back_to_its_readable_versions_works_again(
     assert await redis.exists(keys[3]) == 0
     with pytest.raises(aioredis.ResponseError, match="nothing to cut"):
         await redis.eval(CUT_REPORT, len(keys), *keys, version)
+
+
+async def test_a_report_cut_back_is_listed_as_it_is_at_the_version_kept(
+    redis_url: str, people: People, chair: httpx.AsyncClient, redis: aioredis.Redis, reports: Callable[[], Any]
+) -> None:
+    """An entry damaged in the middle, after the report was retitled: cut back before it (and
+    the servers started again, as deploy/README.md says), the report is listed with the title
+    it has at the version kept, not the one of the events cut (the summary the listing reads
+    was true at a version that is gone), and blame starts from no checkpoint of the events cut."""
+    report_id = await reports()
+    assert (await _submit(chair, report_id, {"type": "RetitleReport", "title": "Titre coupé"})).status_code == 200
+    key = events_key(report_id)
+    entries = await redis.xrange(key)
+    await redis.delete(key)
+    for entry_id, fields in entries:
+        await redis.xadd(key, DAMAGES["not-json"](report_id, 3) if entry_id == b"3-0" else fields, id=entry_id)
+    await redis.zadd(blame_key(report_id), {b"kept": 2, b"cut": 4})
+    keys = _keys(report_id)
+    assert await redis.eval(CUT_REPORT, len(keys), *keys, 2) == [2, 2]
+
+    restarted = await asyncio.to_thread(ServerProcess(redis_url).start)
+    try:
+        async with httpx.AsyncClient(base_url=restarted.url, headers=people.headers(CHAIR, "chair"), timeout=30) as http:
+            listing = (await http.get("/api/reports")).json()
+    finally:
+        await asyncio.to_thread(restarted.stop)
+    listed = [report for report in listing if report["id"] == report_id]
+    assert [(report["version"], report["title"]) for report in listed] == [(2, "Rapport abîmé")]
+    assert await redis.zrange(blame_key(report_id), 0, -1) == [b"kept"]
 
 
 async def test_a_replay_that_reaches_a_damaged_entry_is_refused_there_and_the_socket_stays(
@@ -295,3 +332,39 @@ async def test_a_replay_that_reaches_a_damaged_entry_is_refused_there_and_the_so
         assert added.status_code == 200, added.text
         event = await _receive(socket)
         assert (event["type"], event["event"]["version"]) == ("event", 4)
+
+
+async def test_doctor_says_when_a_reports_events_are_no_stream_at_all(
+    people: People, chair: httpx.AsyncClient, redis: aioredis.Redis, reports: Callable[[], Any]
+) -> None:
+    """A key Redis refuses to read as a stream (WRONGTYPE): the tool made to say what is wrong
+    says it, rather than failing with a bare 500."""
+    report_id = await reports()
+    await redis.delete(events_key(report_id))
+    await redis.set(events_key(report_id), "not a stream")
+
+    response = await chair.get(f"/api/reports/{report_id}/doctor", headers=people.headers(ADMIN, "admin"))
+
+    assert response.status_code == 200, response.text
+    diagnosis = response.json()
+    assert (diagnosis["entries"], diagnosis["readable_up_to"]) == (0, 0)
+    assert [entry["version"] for entry in diagnosis["damaged"]] == [1]
+    assert "not a stream" in diagnosis["damaged"][0]["problem"]
+
+
+async def test_a_report_whose_events_are_no_stream_answers_corrupt_event_and_the_list_still_answers(
+    chair: httpx.AsyncClient, redis: aioredis.Redis, reports: Callable[[], Any]
+) -> None:
+    """Redis refusing to read the key as a stream (WRONGTYPE) is that report's damage alone: its
+    reads answer `corrupt_event` saying so, not a bare 500; the list answers and shows it damaged."""
+    report_id, sound = await reports(), await reports()
+    await redis.delete(events_key(report_id))
+    await redis.set(events_key(report_id), "not a stream")
+
+    response = await chair.get(f"/api/reports/{report_id}")
+    assert response.status_code == 500, response.text
+    assert response.json()["code"] == "corrupt_event"
+    assert "not a stream" in response.json()["message"]
+    listed = {report["id"]: report for report in (await chair.get("/api/reports")).json()}
+    assert listed[report_id]["damaged_at"] == 1
+    assert "damaged_at" not in listed[sound]

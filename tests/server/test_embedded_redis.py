@@ -114,6 +114,19 @@ def test_a_killed_redis_is_started_again_and_every_acknowledged_edit_is_kept(dat
 
 
 @linux_only
+def test_a_redis_ended_by_a_signal_without_a_name_is_started_again(data_dir: Path) -> None:
+    """A real-time signal (SIGRTMIN + 6) has no name in Python's enum: the watch must still
+    say how Redis ended and start it again, not die of it and leave the service without Redis."""
+    with ServerProcess(data_dir=data_dir) as server:
+        killed = _redis_pid(data_dir)
+        os.kill(killed, signal.SIGRTMIN + 6)
+        _wait_until(lambda: _redis_serving(data_dir) not in (None, killed), 20, "Redis was not started again")
+        _wait_until(lambda: _healthy(server), 20, "the service was not healthy again")
+        output = server.output_so_far()
+    assert f"the embedded Redis exited with signal {signal.SIGRTMIN + 6}" in output, output
+
+
+@linux_only
 def test_a_redis_that_cannot_start_again_is_said_and_unhealthy_until_it_can(data_dir: Path) -> None:
     with ServerProcess(data_dir=data_dir) as server:
         api = _administrator(server)
@@ -183,6 +196,21 @@ def test_a_redis_left_running_on_the_directory_is_stopped_by_the_next_serve(data
         if left.poll() is None:
             left.kill()
         left.wait()
+
+
+@linux_only
+def test_a_pid_file_naming_the_redis_of_another_directory_stops_nothing(tmp_path: Path) -> None:
+    """A pid file left behind (Redis killed with its serve) may name a pid the system has
+    since given to another Redis of the same user, serving another directory: not ours to stop."""
+    with EmbeddedRedis(tmp_path / "other") as other:
+        assert other.process is not None
+        data_dir = tmp_path / "data"
+        make_private(data_dir)
+        (data_dir / PID_FILE).write_text(f"{other.process.pid}\n")
+        said: list[str] = []
+        with EmbeddedRedis(data_dir, say=said.append):
+            assert other.process.poll() is None, "the other directory's Redis was stopped"
+        assert said == []
 
 
 def test_a_second_serve_on_the_same_data_directory_refuses_at_once(data_dir: Path) -> None:

@@ -121,3 +121,15 @@ async def test_a_history_filter_that_matches_nothing_is_answered_a_stretch_at_a_
     assert rest == {"events": [], "next_after": None}
     assert [entry["event"]["version"] for entry in last["events"]] == list(range(20_001, 20_101))
     assert last["next_after"] == 20_100
+
+
+def test_the_read_budget_variable_must_be_a_positive_number(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As the import's: 0 would answer every rendering `too_costly`, and a typo go unnoticed."""
+    from server.read_jobs import BUDGET_VARIABLE, budget_seconds
+
+    for wrong in ("soon", "0", "-1"):
+        monkeypatch.setenv(BUDGET_VARIABLE, wrong)
+        with pytest.raises(ValueError, match=BUDGET_VARIABLE):
+            budget_seconds()
+    monkeypatch.setenv(BUDGET_VARIABLE, "2.5")
+    assert budget_seconds() == 2.5

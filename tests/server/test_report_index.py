@@ -96,3 +96,39 @@ async def test_a_summary_left_behind_its_stream_is_folded_again(store: EventStor
     listed = {r: (v, a.title) for r, v, a, _ in await ReportService(store).reports()}
     assert listed[report_id] == (2, "Nouveau titre")
     assert await redis.hget(summary_key(report_id), "version") == b"2"
+
+
+async def test_a_report_whose_keys_redis_refuses_to_read_is_listed_damaged_and_the_others_as_before(
+    store: EventStore, redis: aioredis.Redis
+) -> None:
+    """Keys Rapporteur did not write (a damaged database): Redis answers WRONGTYPE for them. One
+    such report must not make the listing fail for everyone."""
+    writer = ReportService(store)
+    broken_events, broken_summary, sound = new_id(), new_id(), new_id()
+    for report_id in (broken_events, broken_summary, sound):
+        await _command(writer, report_id, CreateReport(title=f"Rapport {report_id[:4]}"))
+    await redis.delete(events_key(broken_events), summary_key(broken_summary))
+    await redis.set(events_key(broken_events), "not a stream")
+    await redis.set(summary_key(broken_summary), "not a hash")
+
+    listed = {report_id: (version, about.title, damaged_at) for report_id, version, about, damaged_at in await ReportService(store).reports()}
+
+    assert listed[sound] == (1, f"Rapport {sound[:4]}", None)
+    assert listed[broken_events] == (0, "", 1)
+    assert listed[broken_summary] == (1, f"Rapport {broken_summary[:4]}", None)  # folded from its events
+
+
+async def test_a_summary_redis_refuses_to_write_holds_up_no_append(store: EventStore, redis: aioredis.Redis) -> None:
+    """The summary is a cache kept with the events: a summary key holding something else (not
+    written by Rapporteur) must not fail the append script half-way, its events stored."""
+    writer = ReportService(store)
+    report_id = new_id()
+    await _command(writer, report_id, CreateReport(title="Rapport"))
+    await redis.delete(summary_key(report_id))
+    await redis.set(summary_key(report_id), "not a hash")
+
+    version = await _command(writer, report_id, RetitleReport(title="Rapport retitré"))
+    await _command(writer, report_id, AddChapter(chapter_id=new_id(), title="Introduction"))
+
+    assert version == 2
+    assert await store.version(report_id) == 3

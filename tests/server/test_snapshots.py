@@ -224,3 +224,21 @@ def test_snapshots_are_taken_every_one_or_more_events_or_never(store: EventStore
     assert Snapshots(store, 1000).due(2000) and not Snapshots(store, 1000).due(1999)
     with pytest.raises(ValueError):
         Snapshots(store, 0)
+
+
+async def test_a_snapshots_key_that_is_no_sorted_set_is_passed_over_and_the_report_served_from_its_events(
+    store: EventStore, redis: aioredis.Redis, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A cache, never the truth, whatever Redis holds there: a key Rapporteur did not write
+    (WRONGTYPE for every sorted-set command) must not make the report unreadable."""
+    report_id = await _drafted(ReportService(store, snapshot_every=EVERY), random.Random(4), commands=10)
+    folds = await _folds(store, report_id)
+    await redis.delete(snapshots_key(report_id))
+    await redis.set(snapshots_key(report_id), "not a sorted set")
+    latest = len(folds) - 1
+
+    with caplog.at_level(logging.WARNING):
+        service = ReportService(store, snapshot_every=EVERY)
+        assert await service.report(report_id) == (latest, folds[latest])
+        assert await service.report(report_id, at=latest - 3) == (latest - 3, folds[latest - 3])
+    assert snapshots_key(report_id) in caplog.text

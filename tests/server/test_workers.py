@@ -7,7 +7,7 @@ import time
 import pytest
 
 from events.errors import DomainError
-from server.workers import OverBudget, Workers
+from server.workers import OverBudget, WorkerDied, Workers
 
 
 def refuse(code: str) -> None:
@@ -62,3 +62,28 @@ async def test_jobs_beyond_the_pool_wait_for_a_free_worker_within_their_budget(w
         await workers.run(0.3, sum, [1])  # the only worker stays busy past this budget
     await busy
     assert await workers.run(10, sum, [2]) == 2
+
+
+async def test_a_worker_that_dies_mid_job_is_replaced_and_the_caller_told_how_it_ended(workers: Workers) -> None:
+    before = await workers.run(10, os.getpid)
+    with pytest.raises(WorkerDied, match=r"exited \(3\)"):
+        await workers.run(10, os._exit, 3)
+    assert await workers.run(10, os.getpid) != before
+
+
+async def test_long_jobs_leave_a_worker_for_the_others() -> None:
+    """However many imports are posted at once, a rendering still finds a worker at once."""
+    pool = Workers(size=2)
+    try:
+        await asyncio.gather(pool.run(10, sum, [1]), pool.run(10, sum, [1]))  # both workers started
+        long_jobs = [asyncio.create_task(pool.run_long(10, time.sleep, 1)) for _ in range(2)]
+        await asyncio.sleep(0.2)
+        assert await pool.run(0.5, sum, [2]) == 2
+        await asyncio.gather(*long_jobs)  # the second waited for the first, within its budget
+        busy = asyncio.create_task(pool.run_long(10, time.sleep, 1))
+        await asyncio.sleep(0.1)
+        with pytest.raises(OverBudget):
+            await pool.run_long(0.3, sum, [3])  # waiting for the long jobs' worker counts
+        await busy
+    finally:
+        await pool.close()
