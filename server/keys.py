@@ -46,6 +46,11 @@ def summary_key(report_id: str) -> str:
     return _report_key(report_id, "summary")
 
 
+def staging_key(report_id: str, token: str) -> str:
+    """Where a new report's events wait, a page at a time, for their commit (server/store.py)."""
+    return _report_key(report_id, f"staging:{token}")
+
+
 def blame_key(report_id: str) -> str:
     return _report_key(report_id, "blame")
 

@@ -1,6 +1,9 @@
 """The Redis Streams event store, against a real redis-server."""
 
 import asyncio
+import contextlib
+import re
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import redis.asyncio as aioredis
@@ -11,7 +14,7 @@ from events.commands import AddChapter, CommandEnvelope, CreateReport
 from events.envelope import StoredEvent, decode_event
 from server.keys import commands_key, events_key, summary_key
 from server.service import ReportService
-from server.store import READ_PAGE, Appended, Conflict, EventStore
+from server.store import READ_PAGE, STAGE_PAGE, Appended, Conflict, EventStore
 from tests.conftest import new_id
 from tests.server.monitor import commands_sent
 
@@ -138,3 +141,95 @@ async def test_a_history_longer_than_a_page_is_read_whole_and_in_order_a_page_pe
     for words in calls:
         count = words[-1].strip('"')
         assert count.isdigit() and int(count) <= READ_PAGE, words
+
+
+def _new_report(report_id: str, command_id: str, events: int) -> list[StoredEvent]:
+    """A new report's creation and `events - 1` chapters, as one command (an import)."""
+    return [
+        _event(report_id, v, command_id, ReportCreated(title="R") if v == 1 else ChapterAdded(chapter_id=new_id(), title=f"{v}"))
+        for v in range(1, events + 1)
+    ]
+
+
+@contextlib.asynccontextmanager
+async def _script_calls(redis: aioredis.Redis) -> AsyncIterator[list[tuple[str, int]]]:
+    """The script calls Redis ran inside the block, each as (its first key, its number of
+    arguments: at most, for a short call), from its slow log set to log every command (MONITOR
+    cannot show calls whose arguments are thousands of events)."""
+    settings = await redis.config_get("slowlog-*")
+    # Every command, those the scripts run included: thousands of them.
+    await redis.config_set("slowlog-log-slower-than", 0)
+    await redis.config_set("slowlog-max-len", 100_000)
+    await redis.slowlog_reset()
+    calls: list[tuple[str, int]] = []
+    try:
+        yield calls
+        logged = await redis.slowlog_get(100_000)
+    finally:
+        for name, value in settings.items():
+            await redis.config_set(name, value)
+        await redis.slowlog_reset()
+    for entry in reversed(logged):
+        words = entry["command"].decode(errors="replace").split(" ")
+        if words[0].upper() == "EVALSHA":
+            # The log shows 31 arguments and "... (N more arguments)", each cut to 128 bytes.
+            more = re.search(r"\((\d+) more arguments\)$", entry["command"].decode(errors="replace"))
+            calls.append((words[3], 31 + int(more[1]) if more else 32))
+
+
+async def test_a_new_report_of_many_events_is_appended_a_page_per_script_call_and_committed_whole(
+    store: EventStore, redis: aioredis.Redis
+) -> None:
+    """An import of thousands of events is not one script call that holds Redis (and every
+    other drafter) for the whole of it, yet nobody sees part of it: its events are staged a
+    page at a time, then become the report's stream in one step."""
+    warm_up = new_id()  # Redis learns the scripts (a first call is refused, then sent again)
+    await store.append(warm_up, "import", 0, _new_report(warm_up, "import", STAGE_PAGE + 1))
+    report_id = new_id()
+    events = _new_report(report_id, "import", 3 * STAGE_PAGE + 7)
+    async with _script_calls(redis) as calls:
+        assert await store.append(report_id, "import", 0, events) == Appended(first=1, last=len(events))
+
+    assert await store.read(report_id) == events
+    ours = [arguments for key, arguments in calls if f"{{{report_id}}}" in key]
+    assert len(ours) == 4 + 1, ours
+    assert max(ours) == 5 + STAGE_PAGE, ours  # EVALSHA, its digest, 1 key, the first version, a page
+    assert await store.applied(report_id, "import") == Appended(first=1, last=len(events), duplicate=True)
+    assert report_id in await store.report_ids()
+    assert [key async for key in redis.scan_iter(f"report:{{{report_id}}}:staging:*")] == []
+    assert await redis.ttl(events_key(report_id)) == -1  # the staging stream's expiry did not come along
+
+
+async def test_a_staged_report_retried_is_applied_once(store: EventStore) -> None:
+    report_id = new_id()
+    events = _new_report(report_id, "import", STAGE_PAGE + 1)
+    await store.append(report_id, "import", 0, events)
+    again = _new_report(report_id, "import", STAGE_PAGE + 1)
+    assert await store.append(report_id, "import", 0, again) == Appended(first=1, last=len(events), duplicate=True)
+    assert await store.read(report_id) == events
+
+
+async def test_a_staged_report_that_another_creation_beat_writes_nothing(store: EventStore, redis: aioredis.Redis) -> None:
+    report_id = new_id()
+    await store.append(report_id, "create", 0, [_event(report_id, 1, "create", ReportCreated(title="Premier"))])
+    late = _new_report(report_id, "import", STAGE_PAGE + 1)
+    assert await store.append(report_id, "import", 0, late) == Conflict(current=1)
+    assert await store.version(report_id) == 1
+    assert await store.applied(report_id, "import") is None
+    assert [key async for key in redis.scan_iter(f"report:{{{report_id}}}:staging:*")] == []
+
+
+async def test_a_staged_page_sent_twice_is_staged_once(store: EventStore, redis: aioredis.Redis) -> None:
+    """A page is sent again when the connection was lost on its way: what is staged already is
+    skipped, and a page that would leave a gap is refused."""
+    from server.keys import staging_key
+    from server.store import _STAGE_SCRIPT
+
+    report_id = new_id()
+    staging = staging_key(report_id, "t")
+    page = [b'{"a": 1}', b'{"a": 2}']
+    assert await store._run(_STAGE_SCRIPT, [staging], [1, *page]) == 2
+    assert await store._run(_STAGE_SCRIPT, [staging], [1, *page]) == 2
+    assert await store._run(_STAGE_SCRIPT, [staging], [5, b'{"a": 5}']) == -1
+    assert [entry_id for entry_id, _ in await redis.xrange(staging)] == [b"1-0", b"2-0"]
+    assert 0 < await redis.ttl(staging) <= 3600
