@@ -82,6 +82,8 @@ CLOSE_FLOODING = 1008
 # pause it is disconnected. A drafter types a few operations a second; a client replaying
 # its offline work sends a burst.
 LIVE_MESSAGES_PER_SECOND = 500.0
+# How long a connection's end waits for a cancelled task before cancelling it again.
+STOP_RECANCEL_SECONDS = 0.1
 LIVE_BURST = 1_000
 MAX_REFUSED_IN_A_ROW = 200
 # Refusals count as "in a row" until the client sends nothing refused for this long.
@@ -100,6 +102,18 @@ class _Submitted:
     command_id: str
     raw: bytes
     result: "asyncio.Future[CommandResult]"
+
+
+async def _stopped(task: "asyncio.Task[Any]") -> None:
+    """Cancel `task` and wait for its end, cancelling it again until it ends: a cancellation
+    can be lost beneath it (seen: the sender of a closed connection, cancelled, found waiting
+    for the fan-out's next batch for good, with the connection's quota slot, its recheck and
+    its tasks), and a connection's end must not wait on a task that no longer ends."""
+    while not task.done():
+        task.cancel()
+        await asyncio.wait({task}, timeout=STOP_RECANCEL_SECONDS)
+    if not task.cancelled():
+        task.exception()  # retrieved: what a cancelled helper raised on its way out is no news
 
 
 class LiveConnection:
@@ -206,9 +220,7 @@ class LiveConnection:
             if not self._ended.done():
                 self._ended.cancel()
             for task in (*pending, *self._sending):
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await task
+                await _stopped(task)
             failures = [task.exception() for task in done if task.exception() is not None]
             if failures and (refusal := unavailable(failures[0])) is not None:
                 # Redis is away: the client is told, and comes back later (1013) with ?after=.
