@@ -22,6 +22,7 @@ from events.render.html import render_html
 from events.render.markdown import render_markdown
 from events.render.text import render_text
 from server.blame_checkpoints import BlameCheckpoints
+from server.outage import REDIS_TIMEOUT_SECONDS
 from server.store import EventStore
 from server.workers import budget_from_environment
 
@@ -74,7 +75,11 @@ def blame(redis_url: str, report_id: str, report: bytes, version: int) -> bytes:
 
 
 async def _blame_log(redis_url: str, report_id: str, version: int) -> BlameLog:
-    redis = aioredis.Redis.from_url(redis_url)
+    # Bounded as the server's own calls are: a stalled Redis is `redis_unavailable` within
+    # REDIS_TIMEOUT_SECONDS (raised here, raised again by the server), not a spent read budget.
+    redis = aioredis.Redis.from_url(
+        redis_url, socket_timeout=REDIS_TIMEOUT_SECONDS, socket_connect_timeout=REDIS_TIMEOUT_SECONDS
+    )
     store = EventStore(redis)
     try:
         return await blame_log(store, BlameCheckpoints(redis), report_id, version)

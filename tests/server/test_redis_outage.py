@@ -6,6 +6,7 @@ or cuts off behind tests/proxy.py, and a real server process on it.
 """
 
 import asyncio
+import concurrent.futures
 import contextlib
 import http.client
 import json
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import TypeVar
 
 import httpx
+import msgspec
 import pytest
 import redis.asyncio as aioredis
 from redis.exceptions import ResponseError
@@ -23,8 +25,10 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
 from client.live import LiveReport, bearer, live_url
+from events.model import Report
+from server import read_jobs
 from server.embedded_redis import EmbeddedRedis, free_port
-from server.outage import Outage
+from server.outage import REDIS_DOWN, Outage
 from tests.conftest import People, new_id, run_apart
 from tests.processes import ServerProcess, stalled
 from tests.proxy import CuttableProxy
@@ -300,3 +304,16 @@ while true do
   if (now[1] - start[1]) * 1000000 + (now[2] - start[2]) > 1000000 then return 1 end
 end
 """
+
+
+def test_a_blame_on_a_stalled_redis_gives_up_within_the_redis_bound(lone_redis: EmbeddedRedis) -> None:
+    """Blame reads the log in its worker process, on a connection of its own: bounded like the
+    server's, so that a stalled Redis is answered `redis_unavailable` (the error the worker
+    raises is raised again by the server), not `too_costly` once the read budget is spent."""
+    report = msgspec.msgpack.encode(Report(id=new_id(), title="Projet de rapport"))
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        with stalled(lone_redis.process):
+            job = pool.submit(read_jobs.blame, lone_redis.url, new_id(), report, 10)
+            concurrent.futures.wait([job], timeout=STALLED_BOUND)
+            assert job.done(), "the blame job still waits for a stalled Redis"
+        assert isinstance(job.exception(), REDIS_DOWN), job.exception()
