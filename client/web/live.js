@@ -64,6 +64,7 @@ export class LiveSession {
   stop() {
     this.stopped = true;
     clearTimeout(this.timer);
+    clearTimeout(this.servedTimer);
     window.removeEventListener('offline', this.goOffline);
     window.removeEventListener('online', this.goOnline);
     const socket = this.socket;
@@ -124,11 +125,16 @@ export class LiveSession {
     socket.send(JSON.stringify(this.presence));
     // While Redis is away, a connection opens and is refused at once: not yet "connected".
     if (this.state !== 'unavailable') this.status('connected');
+    // A connection still open SERVED_AFTER_MS later was served, though nothing came on it (a
+    // resumed one, ?after=, with nothing new and no one else here, is told nothing at all).
+    clearTimeout(this.servedTimer);
+    this.servedTimer = setTimeout(() => { if (this.socket === socket) this.serve(); }, SERVED_AFTER_MS);
     this.handlers.onOpen?.();
   }
 
   closed(socket, event) {
     if (this.socket !== socket) return;
+    clearTimeout(this.servedTimer);
     this.socket = null;
     if (this.stopped) return;
     if (FINAL_CLOSE_CODES.has(event.code)) {
@@ -150,6 +156,13 @@ export class LiveSession {
     }, wait);
   }
 
+  /** The current connection is served: after a 1013 the drafter is told "connected" again. */
+  serve() {
+    if (this.served) return;
+    this.served = true;
+    if (this.state === 'unavailable') this.status('connected');
+  }
+
   /** The next event, in order: false when it cannot be taken (the connection starts over). */
   take(event) {
     if (event.version <= this.version) return true; // already held
@@ -163,10 +176,7 @@ export class LiveSession {
   }
 
   receive(message) {
-    if (message.type !== 'error' && !this.served) {
-      this.served = true;
-      if (this.state === 'unavailable') this.status('connected');
-    }
+    if (message.type !== 'error') this.serve();
     switch (message.type) {
       case 'snapshot':
         this.version = message.version;

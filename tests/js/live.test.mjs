@@ -126,3 +126,21 @@ test('the drafter is told "unavailable" until a connection is served, not "conne
   assert.deepEqual(told, ['unavailable', 'connected', 'closed']);
   assert.equal(opened, 'unavailable', 'an opening is not yet a service');
 });
+
+test('a connection resumed after a 1013 that is told nothing is "connected" once it has lasted', (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const states = [];
+  const live = new LiveSession('r-1', { onSnapshot() {}, onEvent() {}, onStatus: (state) => states.push(state) });
+  live.start();
+  const first = FakeSocket.opened.at(-1);
+  first.open();
+  first.message({ type: 'snapshot', version: 3, report: {} });
+  first.message(UNAVAILABLE);
+  first.closeWith(1013);
+  const resumed = reconnect(live); // ?after=3: nothing new, and no one else here
+  resumed.open();
+  assert.equal(live.state, 'unavailable');
+  t.mock.timers.tick(2000);
+  assert.equal(live.state, 'connected', 'a connection that lasts was served, though nothing came on it');
+  live.stop();
+});
