@@ -113,6 +113,14 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def _new_token() -> str:
+    """32 random bytes, URL-safe, never starting with "-": one token in 64 did, and a command
+    line then read it as an option (`rapporteur --token -Kwb…`: "expected one argument")."""
+    while (token := secrets.token_urlsafe(TOKEN_BYTES)).startswith("-"):
+        pass
+    return token
+
+
 class Accounts:
     def __init__(self, redis: aioredis.Redis) -> None:
         self.redis = redis
@@ -185,7 +193,7 @@ class Accounts:
     # Tokens
 
     async def _mint(self, user: User, kind: TokenKind, ttl: timedelta | None) -> str:
-        token = secrets.token_urlsafe(TOKEN_BYTES)
+        token = _new_token()
         key = token_key(digest(token))
         record = _encode(_Token(user=user.id, kind=kind, created_at=_now()))
         tokens = user_tokens_key(user.id)

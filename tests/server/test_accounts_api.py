@@ -582,3 +582,14 @@ def test_health_and_sign_in_are_the_only_public_api(http: httpx.Client) -> None:
     assert http.get("/api/health").status_code == 200
     for path in ("/api/reports", "/api/me", "/api/people", "/api/users"):
         assert_error(http.get(path), 401, "unauthenticated")
+
+
+async def test_no_token_or_invite_starts_with_a_dash(redis: aioredis.Redis) -> None:
+    """A token is typed or pasted after `--token` on a command line: one starting with "-" (one
+    in 64 of URL-safe base64) is read as an option there (`expected one argument`)."""
+    accounts = Accounts(redis)
+    user = await accounts.create_user("Token printer", "drafter")
+    invites = [(await accounts.invite(user.id))[0] for _ in range(640)]
+    assert not [invite for invite in invites if invite.startswith("-")]
+    _, token = await accounts.redeem(invites[0], "api")
+    assert not token.startswith("-") and len(token) >= 43
