@@ -105,15 +105,22 @@ test('a command answered redis_unavailable stays pending and is sent again on th
   live.stop();
 });
 
-test('the drafter is told "unavailable" until a connection is served, not "connected" at each opening', () => {
-  const states = [];
+/** A session that was editing at version 3 when Redis went away (`redis_unavailable`, 1013);
+ * `states`: every state the drafter was told. */
+function cutOffAtVersion3(states) {
   const live = new LiveSession('r-1', { onSnapshot() {}, onEvent() {}, onStatus: (state) => states.push(state) });
   live.start();
   const first = FakeSocket.opened.at(-1);
   first.open();
   first.message({ type: 'snapshot', version: 3, report: {} });
-  first.message(UNAVAILABLE); // Redis went away while the drafter was editing
+  first.message(UNAVAILABLE);
   first.closeWith(1013);
+  return live;
+}
+
+test('the drafter is told "unavailable" until a connection is served, not "connected" at each opening', () => {
+  const states = [];
+  const live = cutOffAtVersion3(states);
   const refused = states.length - 1;
   refusedAtOnce(reconnect(live));
   refusedAtOnce(reconnect(live));
@@ -129,14 +136,7 @@ test('the drafter is told "unavailable" until a connection is served, not "conne
 
 test('a connection resumed after a 1013 that is told nothing is "connected" once it has lasted', (t) => {
   t.mock.timers.enable({ apis: ['setTimeout'] });
-  const states = [];
-  const live = new LiveSession('r-1', { onSnapshot() {}, onEvent() {}, onStatus: (state) => states.push(state) });
-  live.start();
-  const first = FakeSocket.opened.at(-1);
-  first.open();
-  first.message({ type: 'snapshot', version: 3, report: {} });
-  first.message(UNAVAILABLE);
-  first.closeWith(1013);
+  const live = cutOffAtVersion3([]);
   const resumed = reconnect(live); // ?after=3: nothing new, and no one else here
   resumed.open();
   assert.equal(live.state, 'unavailable');
