@@ -35,6 +35,11 @@ def _administrator(server: ServerProcess) -> Api:
     return Api.sign_in(link.group(1))[0]
 
 
+def _newest_incremental_aof(data_dir: Path) -> Path:
+    """The file of the append-only directory that Redis appends to (Valkey 9's multi-part AOF)."""
+    return max((data_dir / "appendonlydir").glob("*.incr.aof"), key=lambda path: path.stat().st_mtime)
+
+
 def _wait_until(condition: Callable[[], bool], timeout: float, what: str) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
@@ -134,7 +139,7 @@ def test_a_redis_that_cannot_start_again_is_said_and_unhealthy_until_it_can(data
         _add_chapters(api, report_id, 3)
         # Damage the middle of the append-only file (Redis only appends to it while it runs),
         # then kill Redis: it cannot load the file again.
-        incremental = max((data_dir / "appendonlydir").glob("*.incr.aof"), key=lambda path: path.stat().st_mtime)
+        incremental = _newest_incremental_aof(data_dir)
         content = incremental.read_bytes()
         damaged_at = content.index(b"*", 100)
         with incremental.open("r+b") as damage:
@@ -229,7 +234,7 @@ def test_a_cut_append_only_file_is_said_with_the_bytes_lost(data_dir: Path) -> N
         api = _administrator(first)
         report_id = api.create_report("Projet de rapport")
         _add_chapters(api, report_id, 5)
-    incremental = max((data_dir / "appendonlydir").glob("*.incr.aof"), key=lambda path: path.stat().st_mtime)
+    incremental = _newest_incremental_aof(data_dir)
     size = incremental.stat().st_size - 10
     os.truncate(incremental, size)  # the end of the last write is lost
     with ServerProcess(data_dir=data_dir) as second:
