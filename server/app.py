@@ -33,7 +33,7 @@ from server.fanout import Fanout
 from server.health import cannot_write, no_problem
 from server.http import (
     JSON,
-    AnswersOutages,
+    AnswersFaults,
     asked_report,
     error_response,
     handles_domain_errors,
@@ -287,8 +287,8 @@ def create_app(
             WebSocketRoute("/api/reports/{report_id}/live", live),
             *static.routes,
         ],
-        # Outages first: the sign-in check reads Redis too.
-        middleware=[Middleware(AnswersOutages), Middleware(RequireSignIn), Middleware(MeterRequests)],
+        # Faults first: the sign-in check reads Redis too.
+        middleware=[Middleware(AnswersFaults), Middleware(RequireSignIn), Middleware(MeterRequests)],
         lifespan=lifespan,
     )
     # Outside Starlette's own error handler, so that even a 500 carries the headers.

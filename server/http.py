@@ -1,6 +1,7 @@
 """What every HTTP endpoint shares: JSON responses, errors as `{code, message}`, parameters."""
 
 import functools
+import logging
 import re
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -23,6 +24,7 @@ from server.service import ReportService
 from server.wire import status_of
 from server.workers import OverBudget, Workers
 
+log = logging.getLogger(__name__)
 _encode = msgspec.json.Encoder().encode
 
 # The largest number a query parameter takes: versions and limits alike.
@@ -154,11 +156,14 @@ def handles_domain_errors(endpoint: Endpoint) -> Endpoint:
     return wrapper
 
 
-class AnswersOutages:
+class AnswersFaults:
     """ASGI middleware: an HTTP request that meets a lost or stalled Redis (server/outage.py)
     is answered 503 `redis_unavailable` with Retry-After, and the outage noted once in
-    `app.state.outage`: not a 500, a traceback and a dropped connection. (The live WebSocket
-    answers its own: `server.live.answers_outages`, without a wrapper around its every send.)"""
+    `app.state.outage`; one that meets what no route expected (a bug, or data not written by
+    Rapporteur) is answered 500 `internal_error` and its traceback logged. Either way the body
+    every error has, and the connection stays open for the next request: not a text 500 and a
+    dropped connection. (The live WebSocket answers its own: `server.live.answers_outages`,
+    without a wrapper around its every send.)"""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -183,3 +188,9 @@ class AnswersOutages:
                 await error_response(refusal)(scope, receive, send)
             # A response already under way cannot become a 503: it ends unfinished (the client
             # sees the connection close), and the outage is logged all the same.
+        except Exception:
+            if started:
+                raise  # half sent: only closing the connection can say it failed
+            log.exception("%s %s failed", scope["method"], scope["path"])
+            failed = DomainError("internal_error", "the server failed to answer this request; the failure is logged")
+            await error_response(failed)(scope, receive, send)

@@ -3,7 +3,7 @@
 Any call to Redis may fail with redis-py's ConnectionError (refused or reset, or
 BusyLoadingError while a restarted Redis loads its data) or TimeoutError (no reply within
 REDIS_TIMEOUT_SECONDS: a stalled Redis). Routes do not catch them: `unavailable()` below
-makes them `redis_unavailable`, which `server.http.AnswersOutages`, around the whole
+makes them `redis_unavailable`, which `server.http.AnswersFaults`, around the whole
 application (the sign-in check included), answers with 503 and `Retry-After`, keeping the
 HTTP connection open for the client's next request; the live WebSocket (server/live.py)
 answers with an `error` message, then the close code 1013 (try again later).

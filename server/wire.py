@@ -36,6 +36,7 @@ HTTP_STATUS: dict[str, int] = {
     "message_too_large": 413,
     # A stored event this server cannot read: the server's data, not the request, is at fault.
     "corrupt_event": 500,
+    "internal_error": 500,
     # Redis is lost or stalled (server/outage.py), or cannot write (/api/health): try again later.
     "redis_unavailable": 503,
     "redis_cannot_write": 503,

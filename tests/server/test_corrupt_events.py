@@ -368,3 +368,21 @@ async def test_a_report_whose_events_are_no_stream_answers_corrupt_event_and_the
     listed = {report["id"]: report for report in (await chair.get("/api/reports")).json()}
     assert listed[report_id]["damaged_at"] == 1
     assert "damaged_at" not in listed[sound]
+
+
+async def test_what_no_route_expected_is_a_500_with_a_code_and_the_server_serves_on(
+    chair: httpx.AsyncClient, reports: Callable[[], Any], redis: aioredis.Redis, server: ServerProcess
+) -> None:
+    """A key of the report that Rapporteur did not write (its command ids not a hash): the append
+    script fails. The drafter gets the body every error has, not a bare text 500, on a connection
+    that stays open, the server logs the traceback, and the rest of the service is unharmed."""
+    report_id = await reports()
+    await redis.delete(commands_key(report_id))
+    await redis.set(commands_key(report_id), "not a hash")
+    response = await _submit(chair, report_id, {"type": "AddChapter", "title": "Annexe"})
+    assert response.status_code == 500, response.text
+    assert response.headers["content-type"] == "application/json"
+    assert response.json()["code"] == "internal_error" and response.json()["message"]
+    assert "Traceback" in server.output_so_far() and "WRONGTYPE" in server.output_so_far()
+    other = await reports()  # on the same kept-alive connection
+    assert (await _submit(chair, other, {"type": "AddChapter", "title": "Annexe"})).status_code == 200
