@@ -291,7 +291,7 @@ class LiveReport:
         finally:
             writer.cancel()
         # A closed socket ends the loop above without raising when the close was clean.
-        raise ConnectionClosed(socket.close_rcvd, socket.close_sent)
+        raise socket.protocol.close_exc
 
     async def _resume(self, outbox: "asyncio.Queue[bytes]", version: int, report: Report) -> None:
         """Start (again) on this connection: take its state, then resend what is unacknowledged."""

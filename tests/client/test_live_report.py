@@ -137,3 +137,31 @@ async def test_an_event_the_client_cannot_read_stops_it_cleanly_and_fails_its_co
             with pytest.raises(CommandRefused):
                 await asyncio.wait_for(live.submit({"type": "AddChapter", "title": "Annexe"}), 1)
             assert (live.version, live.reconnects, connections) == (1, 0, 1)
+
+
+async def test_a_clean_close_by_the_server_is_followed_by_a_reconnection() -> None:
+    """A server going away cleanly (1001: restarted, a proxy's idle close): the live report
+    connects again and goes on, as after a dropped connection (its reconnecting task died on
+    such a close, reading an attribute websockets' connection does not have)."""
+    report_id = new_id()
+    report = Report(id=report_id, title="Rapport")
+    connections = 0
+
+    async def scripted_server(socket: ServerConnection) -> None:
+        nonlocal connections
+        connections += 1
+        if connections == 1:
+            await socket.send(msgspec.json.encode({"type": "snapshot", "version": 1, "report": report}).decode())
+            await socket.close(1001, "going away")
+            return
+        while (message := json.loads(await socket.recv()))["type"] != "command":
+            pass
+        await socket.send(json.dumps({"type": "ack", "command_id": message["command_id"], "version": 1}))
+        await socket.wait_closed()
+
+    async with serve(scripted_server, "127.0.0.1", 0) as listening:
+        port = listening.sockets[0].getsockname()[1]
+        async with LiveReport(f"http://127.0.0.1:{port}", report_id, "token") as live:
+            ack = await asyncio.wait_for(live.submit({"type": "AddChapter", "title": "Introduction"}), 10)
+            assert ack.version == 1
+            assert (live.reconnects, connections) == (1, 2)
