@@ -341,15 +341,21 @@ def test_a_single_insert_is_applied_and_normalized_as_the_general_walk_does(data
         assert apply(doc, single) == apply(doc, split) == doc[:position] + inserted + doc[position:]
 
 
-@PROPERTIES
-@given(st.data())
-def test_transforming_past_several_ops_is_transforming_past_each_in_turn(data: st.DataObject) -> None:
+def _edit_and_committed_since(data: st.DataObject) -> tuple[list[Any], list[list[Any]]]:
+    """An edit made on a text, and up to four edits committed on that text since."""
     doc = data.draw(TEXTS)
     op = data.draw(edits(doc))
     committed, text = [], doc
     for _ in range(data.draw(st.integers(0, 4))):
         committed.append(data.draw(edits(text)))
         text = apply(text, committed[-1])
+    return op, committed
+
+
+@PROPERTIES
+@given(st.data())
+def test_transforming_past_several_ops_is_transforming_past_each_in_turn(data: st.DataObject) -> None:
+    op, committed = _edit_and_committed_since(data)
     stepwise = op
     for other in committed:
         stepwise = transform(stepwise, other, "left")
@@ -359,12 +365,7 @@ def test_transforming_past_several_ops_is_transforming_past_each_in_turn(data: s
 @PROPERTIES
 @given(st.data())
 def test_with_a_budget_the_merge_is_the_same_or_refused_and_never_walks_past_the_budget(data: st.DataObject) -> None:
-    doc = data.draw(TEXTS)
-    op = data.draw(edits(doc))
-    committed, text = [], doc
-    for _ in range(data.draw(st.integers(0, 4))):
-        committed.append(data.draw(edits(text)))
-        text = apply(text, committed[-1])
+    op, committed = _edit_and_committed_since(data)
     stepwise, walked = op, 0
     for other in committed:
         walked += len(stepwise) + len(other)
